@@ -1,0 +1,17 @@
+"""Settings for pytest. DATABASE_URL / REDIS_URL come from the environment as in CI."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Tests use an in-process cache unless a test opts into Redis explicitly.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_RESULT_BACKEND = "cache+memory://"
+TEST_REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/15")
+MEDIA_ROOT = BASE_DIR / ".test-media"

@@ -1,0 +1,58 @@
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+
+pytestmark = pytest.mark.django_db
+
+
+def test_healthz_ok(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["database"] == "ok"
+    assert response.json()["redis"] in {"ok", "not configured"}
+
+
+def test_healthz_503_when_database_unreachable():
+    """Run the view in a fresh process whose DATABASE_URL points at a closed port."""
+    code = (
+        "import django, json; django.setup();"
+        "from django.test import Client;"
+        "r = Client().get('/healthz');"
+        "print(json.dumps({'status': r.status_code, 'body': r.json()}))"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "canghzou_portal.settings.test",
+        "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none",
+        "DATABASE_POOL": "0",
+    }
+    env.pop("REDIS_URL", None)
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60, cwd=settings.BASE_DIR
+    )
+    payload = json.loads(result.stdout.strip().splitlines()[-1])
+    assert payload == {"status": 503, "body": {"database": "error", "redis": "not configured"}}
+
+
+def test_home_page_in_chinese(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert '<html lang="zh-Hans">' in body
+    assert "沧州市退役军人事务局" in body
+
+
+def test_error_pages_in_chinese(client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "页面不存在" in response.content.decode()
+
+
+def test_settings_language_and_time():
+    assert settings.LANGUAGE_CODE == "zh-hans"
+    assert settings.TIME_ZONE == "Asia/Shanghai"
+    assert settings.USE_TZ is True

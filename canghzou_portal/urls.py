@@ -1,0 +1,44 @@
+"""Root URLconf. Public pages need no login; everything under /station/ and /employers/
+requires one (tests/test_url_access.py walks every pattern to keep it so)."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from . import views
+
+admin.site.site_header = "沧州市退役军人事务局 管理后台"
+admin.site.site_title = "沧州市退役军人服务平台"
+admin.site.index_title = "业务管理"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(template_name="registration/login.html", redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password/",
+        auth_views.PasswordChangeView.as_view(success_url="/station/"),
+        name="password_change",
+    ),
+    path("", include("services.urls")),
+    path("station/veterans/", include("veterans.urls")),
+    path("", include("honors.urls")),
+    path("", include("employment.urls")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler400 = "canghzou_portal.views.bad_request"
+handler403 = "canghzou_portal.views.permission_denied"
+handler404 = "canghzou_portal.views.page_not_found"
+handler500 = "canghzou_portal.views.server_error"

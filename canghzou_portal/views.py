@@ -1,0 +1,67 @@
+"""Project-level pages: the public home page, health check and error pages."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+
+@require_GET
+def home(request):
+    return render(request, "home.html", {})
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """200 when the database answers (and Redis, when configured); 503 otherwise."""
+    status = {"database": "ok", "redis": "not configured"}
+    healthy = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # noqa: BLE001 - any failure means unhealthy
+        status["database"] = "error"
+        healthy = False
+    if settings.REDIS_URL:
+        try:
+            import redis
+
+            redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2).ping()
+            status["redis"] = "ok"
+        except Exception:  # noqa: BLE001
+            status["redis"] = "error"
+            healthy = False
+    return JsonResponse(status, status=200 if healthy else 503)
+
+
+def bad_request(request, exception=None):
+    return render(request, "errors/error.html", {"code": 400, "title": "请求有误"}, status=400)
+
+
+def permission_denied(request, exception=None):
+    message = str(exception) if exception and str(exception) else "您没有访问此页面的权限。"
+    return render(request, "errors/error.html", {"code": 403, "title": "无权访问", "message": message}, status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(
+        request,
+        "errors/error.html",
+        {"code": 404, "title": "页面不存在", "message": "未找到您要访问的页面或记录，或该记录不在您的辖区范围内。"},
+        status=404,
+    )
+
+
+def server_error(request):
+    return render(
+        request,
+        "errors/error.html",
+        {"code": 500, "title": "服务器错误", "message": "系统出现错误，请稍后再试。"},
+        status=500,
+    )

@@ -1,0 +1,32 @@
+import os
+
+from django.core.management.base import BaseCommand
+
+from services.demo_accounts import DEMO_PASSWORD, demo_account_specs, ensure_demo_accounts
+from services.loading import DEFAULT_FILE, load_stations
+from services.models import Station, User
+
+
+class Command(BaseCommand):
+    help = "首次启动：加载服务站网络；演示环境下创建演示管理员和各角色账号（已存在则跳过）。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-demo", action="store_true", help="不创建演示账号")
+
+    def handle(self, *args, no_demo: bool, **options):
+        if not Station.objects.exists():
+            report = load_stations(DEFAULT_FILE)
+            self.stdout.write(f"已加载服务站 {len(report.created)} 个（{DEFAULT_FILE.name}）")
+        if no_demo:
+            return
+        if not User.objects.filter(is_superuser=True).exists():
+            password = os.environ.get("DEMO_ADMIN_PASSWORD", DEMO_PASSWORD)
+            User.objects.create_superuser("admin", password=password, full_name="演示管理员")
+            self.stdout.write(self.style.SUCCESS("已创建演示管理员 admin"))
+        ensure_demo_accounts()
+        self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}，admin 为超级管理员）：")
+        self.stdout.write("  admin            超级管理员  http://127.0.0.1:8000/admin/")
+        for username, _full, role, station, _staff in demo_account_specs():
+            if station is not None:
+                self.stdout.write(f"  {username:<16} {role}  {station.name}（{station.code}）")
+        self.stdout.write("演示数据：python manage.py seed_demo --veterans 2000")

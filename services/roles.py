@@ -1,0 +1,144 @@
+"""Roles are groups. This table is the one place that says what each role may do.
+
+Groups are created by a data migration (services/migrations); their permissions are synced
+from ROLE_PERMISSIONS after every migrate, so permissions of models added later are picked up.
+An entry is ``"app_label.codename"`` or ``"app_label.*"`` (every permission of the app).
+Jurisdiction (which stations) is separate: see canghzou_portal/scoping.py.
+"""
+
+from __future__ import annotations
+
+ROLE_SYSADMIN = "系统管理员"
+ROLE_BUREAU = "市局工作人员"
+ROLE_REVIEWER = "审核员"
+ROLE_CLERK = "经办员"
+ROLE_STATS = "统计查看员"
+ROLE_AUDITOR = "审计员"
+ROLE_EMPLOYER = "企业用户"
+
+ALL_ROLES = (ROLE_SYSADMIN, ROLE_BUREAU, ROLE_REVIEWER, ROLE_CLERK, ROLE_STATS, ROLE_AUDITOR, ROLE_EMPLOYER)
+# Roles that work in the station portal (/station/) on business data.
+BUSINESS_ROLES = (ROLE_BUREAU, ROLE_REVIEWER, ROLE_CLERK, ROLE_STATS)
+
+_BUSINESS_VIEW = [
+    "services.view_station",
+    "services.view_stationevaluation",
+    "services.view_servicerecord",
+    "services.view_publicwelfarepost",
+    "services.view_monthlystatistic",
+    "veterans.view_veteran",
+    "veterans.view_household",
+    "veterans.view_householdmember",
+    "veterans.view_veterantransfer",
+    "honors.view_honortype",
+    "honors.view_nomination",
+    "honors.view_award",
+    "honors.view_servingmember",
+    "honors.view_merit",
+    "honors.view_commendationdelivery",
+    "employment.view_employer",
+    "employment.view_jobposting",
+    "employment.view_application",
+    "employment.view_placement",
+    "employment.view_trainingprogramme",
+    "employment.view_enrolment",
+    "employment.view_jobfair",
+    "employment.view_venture",
+]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    # Accounts and configuration only; no business data.
+    ROLE_SYSADMIN: [
+        "services.view_user",
+        "services.add_user",
+        "services.change_user",
+        "auth.view_group",
+    ],
+    # City-wide (by their station) business work, including imports, exports and PII.
+    ROLE_BUREAU: [
+        "services.view_station",
+        "services.change_station",
+        "services.*evaluation",
+        "services.*servicerecord",
+        "services.*publicwelfarepost",
+        "services.view_monthlystatistic",
+        "veterans.*",
+        "honors.*",
+        "employment.*",
+    ],
+    # Reviews nominations and job postings at their tier; reads business data.
+    ROLE_REVIEWER: [
+        *_BUSINESS_VIEW,
+        "honors.review_nomination",
+        "employment.review_jobposting",
+        "services.add_stationevaluation",
+        "services.change_stationevaluation",
+    ],
+    # Station clerks: registry, services, nominations, follow-up of applications.
+    ROLE_CLERK: [
+        *_BUSINESS_VIEW,
+        "veterans.add_veteran",
+        "veterans.change_veteran",
+        "veterans.transfer_veteran",
+        "veterans.import_veteran",
+        "veterans.export_veteran",
+        "veterans.add_household",
+        "veterans.change_household",
+        "veterans.add_householdmember",
+        "veterans.change_householdmember",
+        "services.add_servicerecord",
+        "services.change_servicerecord",
+        "services.add_publicwelfarepost",
+        "services.change_publicwelfarepost",
+        "honors.add_nomination",
+        "honors.change_nomination",
+        "honors.add_servingmember",
+        "honors.change_servingmember",
+        "honors.add_merit",
+        "honors.add_commendationdelivery",
+        "employment.change_application",
+        "employment.add_placement",
+        "employment.add_enrolment",
+        "employment.change_enrolment",
+        "employment.add_venture",
+        "employment.change_venture",
+    ],
+    # Reads the monthly statistics of their subtree.
+    ROLE_STATS: ["services.view_station", "services.view_monthlystatistic"],
+    # Reads the audit trail and nothing else.
+    ROLE_AUDITOR: ["services.view_auditevent"],
+    # Partner employers: their own postings and the applications to them (scoped by employer).
+    ROLE_EMPLOYER: [
+        "employment.view_jobposting",
+        "employment.add_jobposting",
+        "employment.change_jobposting",
+        "employment.view_application",
+        "employment.change_application",
+    ],
+}
+
+
+def _expand(entries, all_perms):
+    """Turn table entries into Permission objects; entries naming unknown perms are skipped."""
+    wanted = []
+    for entry in entries:
+        app_label, _, pattern = entry.partition(".")
+        for perm in all_perms.get(app_label, ()):
+            if pattern == "*" or perm.codename == pattern:
+                wanted.append(perm)
+            elif pattern.startswith("*") and perm.codename.endswith(pattern[1:]):
+                wanted.append(perm)
+    return wanted
+
+
+def sync_role_permissions(sender=None, **kwargs) -> None:
+    """post_migrate receiver: create the groups if needed and set their permissions."""
+    from django.contrib.auth.models import Group, Permission
+
+    using = kwargs.get("using", "default")
+    all_perms: dict[str, list] = {}
+    for perm in Permission.objects.using(using).select_related("content_type"):
+        all_perms.setdefault(perm.content_type.app_label, []).append(perm)
+    for role, entries in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.using(using).get_or_create(name=role)
+        group.permissions.set(_expand(entries, all_perms))

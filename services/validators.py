@@ -1,0 +1,21 @@
+"""Password rule beyond Django's built-ins: at least three character classes."""
+
+import re
+
+from django.core.exceptions import ValidationError
+
+
+class CharacterClassesValidator:
+    """Require at least ``min_classes`` of: lower case, upper case, digits, symbols."""
+
+    def __init__(self, min_classes: int = 3):
+        self.min_classes = min_classes
+
+    def validate(self, password, user=None):
+        classes = [r"[a-z]", r"[A-Z]", r"\d", r"[^A-Za-z0-9]"]
+        found = sum(1 for pattern in classes if re.search(pattern, password))
+        if found < self.min_classes:
+            raise ValidationError("密码须包含小写字母、大写字母、数字、符号中的至少三类", code="password_classes")
+
+    def get_help_text(self):
+        return "密码须包含小写字母、大写字母、数字、符号中的至少三类。"

@@ -1,0 +1,92 @@
+"""Validation rules of the registry: resident ID numbers (GB 11643-1999) and mobile numbers."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from stdnum import numdb
+from stdnum.cn import ric
+
+# Province-level codes of GB/T 2260 (first two digits of a resident ID number).
+PROVINCE_CODES = frozenset(
+    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65 71 81 82".split()
+)
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+
+
+@dataclass(frozen=True)
+class ResidentId:
+    number: str
+    birth_date: datetime.date
+    gender: str  # "M" or "F"
+    warning: str = ""
+
+
+def normalize_id_number(value: str) -> str:
+    return (value or "").strip().replace(" ", "").upper()
+
+
+def parse_resident_id(value: str, *, field_label: str = "身份证号") -> ResidentId:
+    """Validate an 18-character resident ID number and return what it encodes.
+
+    Raises ValidationError with a Chinese message naming the field. An area code that exists
+    but was not yet (or no longer) in force in the birth year is accepted with a warning:
+    real people carry such numbers.
+    """
+    number = normalize_id_number(value)
+    if len(number) != 18:
+        raise ValidationError(f"{field_label}应为18位，当前为{len(number)}位", code="id_length")
+    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+        raise ValidationError(f"{field_label}格式不正确：前17位须为数字，末位为数字或X", code="id_format")
+    expected = ric.calc_check_digit(number)
+    if number[17] != expected:
+        raise ValidationError(f"{field_label}校验位错误：末位应为{expected}，请核对号码", code="id_checksum")
+    try:
+        birth = datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        raise ValidationError(
+            f"{field_label}中的出生日期{number[6:10]}-{number[10:12]}-{number[12:14]}不是有效日期", code="id_birth"
+        ) from None
+    today = timezone.localdate()
+    if birth > today:
+        raise ValidationError(f"{field_label}中的出生日期{birth:%Y-%m-%d}晚于今天", code="id_birth_future")
+    if birth.year < 1900:
+        raise ValidationError(f"{field_label}中的出生日期{birth:%Y-%m-%d}早于1900年", code="id_birth_old")
+    if number[:2] not in PROVINCE_CODES or number[2:6] == "0000":
+        raise ValidationError(f"{field_label}前6位{number[:6]}不是有效的行政区划代码", code="id_area")
+    if not _area_known(number[:6]):
+        raise ValidationError(f"{field_label}前6位{number[:6]}不是有效的行政区划代码", code="id_area")
+    warning = ""
+    try:
+        ric.get_birth_place(number)
+    except Exception:  # noqa: BLE001 - stdnum raises its own ValidationError subclasses
+        warning = f"{field_label}前6位{number[:6]}在出生年份未启用，已按历史号码接受"
+    gender = "M" if int(number[16]) % 2 == 1 else "F"
+    return ResidentId(number=number, birth_date=birth, gender=gender, warning=warning)
+
+
+def _area_known(area: str) -> bool:
+    results = numdb.get("cn/loc").info(area)
+    return any(props for _part, props in results)
+
+
+def validate_resident_id(value: str) -> None:
+    parse_resident_id(value)
+
+
+def normalize_mobile(value: str) -> str:
+    value = (value or "").strip().replace(" ", "").replace("-", "")
+    if value.startswith("+86"):
+        value = value[3:]
+    return value
+
+
+def validate_mobile(value: str, *, field_label: str = "手机号码") -> str:
+    number = normalize_mobile(value)
+    if not MOBILE_RE.match(number):
+        raise ValidationError(f"{field_label}“{value}”不是有效的大陆手机号码（11位，以1开头）", code="mobile")
+    return number
