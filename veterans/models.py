@@ -171,6 +171,25 @@ class Veteran(CreatedByModel):
             self.gender = parsed.gender
 
     def clean(self):
+        errors = self.rule_errors()
+        if self.id_number and "id_number" not in errors:
+            clash = (
+                Veteran.objects.filter(id_number_hash=blind_index(self.id_number))
+                .exclude(pk=self.pk)
+                .select_related("station")
+                .first()
+            )
+            if clash is not None:
+                errors["id_number"] = f"该身份证号已在“{clash.station.name}”登记，不能重复登记"
+        if errors:
+            raise ValidationError(errors)
+
+    def rule_errors(self) -> dict[str, str]:
+        """The registry's rules that need no database (shared by clean() and the bulk import).
+
+        Normalises the ID and phone numbers, derives birth date and gender, and returns
+        ``{field name: Chinese message}`` for every rule broken.
+        """
         errors: dict[str, str] = {}
         try:
             parsed = parse_resident_id(self.id_number or "")
@@ -197,17 +216,7 @@ class Veteran(CreatedByModel):
                 errors["party_join_date"] = f"入党时间须在年满18周岁（{adult:%Y-%m-%d}）之后"
         if self.disability_grade and self.care_category == choices.CareCategory.NONE:
             self.care_category = choices.CareCategory.DISABLED
-        if self.id_number and "id_number" not in errors:
-            clash = (
-                Veteran.objects.filter(id_number_hash=blind_index(self.id_number))
-                .exclude(pk=self.pk)
-                .select_related("station")
-                .first()
-            )
-            if clash is not None:
-                errors["id_number"] = f"该身份证号已在“{clash.station.name}”登记，不能重复登记"
-        if errors:
-            raise ValidationError(errors)
+        return errors
 
     def save(self, *args, **kwargs):
         self.prepare_derived_fields()
