@@ -33,7 +33,13 @@ PUBLIC_URL_NAMES = {
     "honors:honor_roll",
 }
 
-SAMPLE_ARGS = {"int": "1", "str": "130902000000", "path": "1", "slug": "x", "uuid": "00000000-0000-0000-0000-000000000000"}
+SAMPLE_ARGS = {
+    "int": "1",
+    "str": "130902000000",
+    "path": "1",
+    "slug": "x",
+    "uuid": "00000000-0000-0000-0000-000000000000",
+}
 
 
 def _walk(patterns, prefix="", namespace=""):
