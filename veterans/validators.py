@@ -81,8 +81,9 @@ def _area_in_force(area: str, year: int) -> bool:
 
 @functools.lru_cache(maxsize=8192)
 def _area_known(area: str) -> bool:
+    """Whether the six digits name a known county-level division (not just a known province)."""
     results = numdb.get("cn/loc").info(area)
-    return any(props for _part, props in results)
+    return len(results) >= 2 and bool(results[-1][1])
 
 
 def validate_resident_id(value: str) -> None:
