@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
@@ -9,10 +11,14 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+logger = logging.getLogger(__name__)
+
 
 @require_GET
 def home(request):
-    return render(request, "home.html", {})
+    from services.selectors import latest_city_statistic
+
+    return render(request, "home.html", {"headline": latest_city_statistic()})
 
 
 @never_cache
@@ -46,6 +52,7 @@ def bad_request(request, exception=None):
 
 def permission_denied(request, exception=None):
     message = str(exception) if exception and str(exception) else "您没有访问此页面的权限。"
+    _audit_denied(request, message)
     return render(request, "errors/error.html", {"code": 403, "title": "无权访问", "message": message}, status=403)
 
 
@@ -65,3 +72,39 @@ def server_error(request):
         {"code": 500, "title": "服务器错误", "message": "系统出现错误，请稍后再试。"},
         status=500,
     )
+
+
+def _audit_denied(request, message: str) -> None:
+    """Every 403 answer is an "access_denied" audit event (issue 9)."""
+    from services.audit import audit
+    from services.models import AuditEvent
+
+    try:
+        audit(
+            "access_denied",
+            request=request,
+            result=AuditEvent.Result.DENIED,
+            path=request.path[:200],
+            method=request.method,
+        )
+    except Exception:  # noqa: BLE001 - the denial page must render even if the audit write fails
+        logger.exception("access_denied audit event could not be written")
+
+
+def ratelimited(request, exception=None):
+    """``RATELIMIT_VIEW``: the shared 429 answer for rate-limited forms and logins."""
+    from services.audit import audit
+    from services.models import AuditEvent
+
+    try:
+        audit("rate_limited", request=request, result=AuditEvent.Result.DENIED, path=request.path[:200])
+    except Exception:  # noqa: BLE001
+        logger.exception("rate_limited audit event could not be written")
+    response = render(
+        request,
+        "errors/error.html",
+        {"code": 429, "title": "请求过于频繁", "message": "您的操作过于频繁，请稍等几分钟后再试。"},
+        status=429,
+    )
+    response["Retry-After"] = "600"
+    return response

@@ -56,3 +56,27 @@ def test_settings_language_and_time():
     assert settings.LANGUAGE_CODE == "zh-hans"
     assert settings.TIME_ZONE == "Asia/Shanghai"
     assert settings.USE_TZ is True
+
+
+def test_home_shows_headline_figures_of_last_month(client, world):
+    import datetime
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from services.models import MonthlyStatistic
+
+    for month, placements in ((datetime.date(2026, 9, 1), 11), (datetime.date(2026, 10, 1), 57)):
+        MonthlyStatistic.objects.create(
+            station=world["city"],
+            month=month,
+            placements=placements,
+            ventures_new=7,
+            employment_rate=Decimal("98.7"),
+            veterans_total=1234,
+            computed_at=timezone.now(),
+            run_id="t",
+        )
+    body = client.get("/").content.decode()
+    assert "2026年10月全市工作数据" in body
+    assert ">57<" in body and "98.7%" in body
