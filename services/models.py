@@ -200,7 +200,12 @@ class ServiceRecord(TimeStampedModel):
     )
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.OPEN)
     handled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="经办人", on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="经办人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     closed_at = models.DateTimeField("办结时间", null=True, blank=True)
 
@@ -215,17 +220,29 @@ class ServiceRecord(TimeStampedModel):
             models.Index(fields=["station", "date"], name="service_station_date"),
             models.Index(fields=["date", "kind"], name="service_date_kind"),
             models.Index(fields=["veteran", "date"], name="service_veteran_date"),
+            models.Index(fields=["station", "kind", "date"], name="service_station_kind_date"),
+            models.Index(fields=["status", "station", "date"], name="service_status_station_date"),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.date}"
 
+    @property
+    def is_closed(self) -> bool:
+        return self.status == self.Status.CLOSED
+
     def clean(self):
+        from django.utils import timezone
+
         errors = {}
         if self.kind == self.Kind.AID and self.aid_amount is None:
             errors["aid_amount"] = "帮扶援助必须填写帮扶金额"
         if self.kind != self.Kind.AID and self.aid_amount is not None:
             errors["aid_amount"] = "只有帮扶援助可以填写帮扶金额"
+        if self.date and self.date > timezone.localdate():
+            errors["date"] = "服务日期不能晚于今天"
+        if self.status == self.Status.CLOSED and self.kind == self.Kind.RIGHTS and not (self.outcome or "").strip():
+            errors["outcome"] = "权益维护事项须填写办理结果后才能办结"
         if errors:
             raise ValidationError(errors)
 
@@ -253,12 +270,24 @@ class PublicWelfarePost(TimeStampedModel):
         ordering = ["-start_date"]
         constraints = [
             models.UniqueConstraint(
-                fields=["veteran"], condition=models.Q(end_date__isnull=True), name="welfare_one_active_post"
+                fields=["veteran"],
+                condition=models.Q(end_date__isnull=True),
+                name="welfare_one_active_post",
+                violation_error_message="该退役军人已有在岗的公益性岗位，须先办理离岗",
             )
         ]
+        indexes = [models.Index(fields=["station", "end_date"], name="welfare_station_end")]
 
     def __str__(self) -> str:
         return self.post_name
+
+    @property
+    def is_active(self) -> bool:
+        return self.end_date is None
+
+    def clean(self):
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": "离岗日期不能早于上岗日期"})
 
 
 # --- monthly statistics -----------------------------------------------------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_records
 
 app_name = "services"
 urlpatterns = [
@@ -8,4 +8,19 @@ urlpatterns = [
     path("stations/<str:code>/", views.station_public_detail, name="station_public_detail"),
     path("station/", views.dashboard, name="dashboard"),
     path("station/network/<str:code>/", views.station_detail, name="station_detail"),
+]
+
+# Station services: records, public-welfare posts, evaluations (services/views_records.py).
+urlpatterns += [
+    path("station/services/", views_records.record_list, name="record_list"),
+    path("station/services/new/", views_records.record_create, name="record_create"),
+    path("station/services/<int:pk>/", views_records.record_detail, name="record_detail"),
+    path("station/services/<int:pk>/edit/", views_records.record_edit, name="record_edit"),
+    path("station/services/<int:pk>/close/", views_records.record_close, name="record_close"),
+    path("station/services/posts/", views_records.post_list, name="post_list"),
+    path("station/services/posts/new/", views_records.post_create, name="post_create"),
+    path("station/services/posts/<int:pk>/end/", views_records.post_end, name="post_end"),
+    path("station/services/evaluations/", views_records.evaluation_list, name="evaluation_list"),
+    path("station/services/evaluations/new/", views_records.evaluation_create, name="evaluation_create"),
+    path("station/services/evaluations/<int:pk>/edit/", views_records.evaluation_edit, name="evaluation_edit"),
 ]
