@@ -1,1 +1,189 @@
-from django.contrib import admin  # noqa: F401
+"""Admin of the employment app: every list, form, export and action respects jurisdiction."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from import_export.admin import ExportMixin
+from import_export.formats.base_formats import XLSX
+
+from canghzou_portal.admin_mixins import LargeTableAdminMixin
+from canghzou_portal.scoping_mixins import ScopedModelAdmin
+from services.audit import audit
+
+from . import actions
+from .models import Application, Employer, Enrolment, JobFair, JobPosting, Placement, TrainingProgramme, Venture
+from .resources import (
+    ApplicationResource,
+    EmployerResource,
+    JobFairResource,
+    JobPostingResource,
+    PlacementResource,
+    TrainingProgrammeResource,
+    VentureResource,
+)
+
+
+class ScopedExportMixin(ExportMixin):
+    """xlsx export of the scoped change list; every export is audited."""
+
+    formats = [XLSX]
+
+    def has_export_permission(self, request):
+        return self.has_view_permission(request)
+
+    def get_export_resource_kwargs(self, request, **kwargs):
+        return {"user": request.user}
+
+    def get_data_for_export(self, request, queryset, **kwargs):
+        data = super().get_data_for_export(request, queryset, **kwargs)
+        audit("export", request=request, model=self.model._meta.label, rows=len(data))
+        return data
+
+
+@admin.register(Employer)
+class EmployerAdmin(ScopedExportMixin, ScopedModelAdmin):
+    resource_classes = [EmployerResource]
+    list_display = ("name", "credit_code", "county", "industry", "is_partner", "is_employment_base")
+    list_filter = ("is_partner", "is_employment_base", "is_school_enterprise", "is_enterprise_training", "county")
+    search_fields = ("name", "=credit_code")
+    list_select_related = ("county",)
+    autocomplete_fields = ("county",)
+
+
+@admin.register(JobPosting)
+class JobPostingAdmin(ScopedExportMixin, LargeTableAdminMixin, ScopedModelAdmin):
+    resource_classes = [JobPostingResource]
+    list_display = ("title", "employer", "county", "status", "published_at", "expires_on")
+    list_filter = ("status", "category", "veteran_preferred", "county")
+    search_fields = ("title", "employer__name")
+    list_select_related = ("employer", "county")
+    raw_id_fields = ("employer",)
+    readonly_fields = ("status", "submitted_at", "published_at", "reviewed_by", "reviewed_at", "rejection_reason")
+    actions = ["publish_selected", "close_selected"]
+    ordering = ("-id",)
+
+    @admin.action(description="审核通过并发布所选岗位", permissions=["review"])
+    def publish_selected(self, request, queryset):
+        self._apply(request, queryset, actions.posting_publish, "发布")
+
+    @admin.action(description="关闭所选岗位", permissions=["review"])
+    def close_selected(self, request, queryset):
+        self._apply(request, queryset, actions.posting_close, "关闭")
+
+    def has_review_permission(self, request):
+        return request.user.has_perm("employment.review_jobposting")
+
+    def _apply(self, request, queryset, action, verb):
+        done = 0
+        for posting in queryset:
+            try:
+                action(posting=posting, user=request.user)
+                done += 1
+            except (ValidationError, PermissionDenied) as exc:
+                self.message_user(
+                    request, f"{posting}：{'；'.join(getattr(exc, 'messages', [str(exc)]))}", messages.WARNING
+                )
+        if done:
+            audit(f"jobposting.bulk_{verb}", request=request, count=done)
+            self.message_user(request, f"已{verb}{done}个岗位")
+
+
+@admin.register(Application)
+class ApplicationAdmin(ScopedExportMixin, LargeTableAdminMixin, ScopedModelAdmin):
+    resource_classes = [ApplicationResource]
+    list_display = ("number", "name", "masked_id", "posting", "station", "needs_follow_up", "status", "created_at")
+    list_filter = ("status", "needs_follow_up")
+    search_fields = ("=number", "name")
+    list_select_related = ("posting", "station")
+    fields = (
+        "number",
+        "posting",
+        "name",
+        "masked_id",
+        "masked_tel",
+        "stated_county",
+        "station",
+        "veteran",
+        "needs_follow_up",
+        "status",
+        "message",
+        "created_at",
+    )
+    readonly_fields = fields
+    ordering = ("-id",)
+
+    @admin.display(description="身份证号")
+    def masked_id(self, obj):
+        return obj.masked_id_number
+
+    @admin.display(description="手机号码")
+    def masked_tel(self, obj):
+        return obj.masked_phone
+
+    def has_add_permission(self, request):
+        return False  # applications come from the public board only
+
+
+@admin.register(Placement)
+class PlacementAdmin(ScopedExportMixin, LargeTableAdminMixin, ScopedModelAdmin):
+    resource_classes = [PlacementResource]
+    list_display = ("veteran", "employer", "position", "start_date")
+    date_hierarchy = "start_date"
+    search_fields = ("veteran__name", "employer__name")
+    list_select_related = ("veteran", "employer")
+    raw_id_fields = ("veteran", "employer", "application")
+    ordering = ("-start_date", "-id")
+
+
+class EnrolmentInline(admin.TabularInline):
+    model = Enrolment
+    raw_id_fields = ("veteran",)
+    extra = 0
+
+    def get_queryset(self, request):
+        from canghzou_portal.scoping import scope_queryset
+
+        return scope_queryset(super().get_queryset(request), request.user).select_related("veteran")
+
+
+@admin.register(TrainingProgramme)
+class TrainingProgrammeAdmin(ScopedExportMixin, ScopedModelAdmin):
+    resource_classes = [TrainingProgrammeResource]
+    list_display = ("title", "kind", "provider", "county", "start_date", "end_date", "capacity")
+    list_filter = ("kind", "county")
+    search_fields = ("title",)
+    list_select_related = ("provider", "county")
+    raw_id_fields = ("provider",)
+    inlines = [EnrolmentInline]
+
+
+@admin.register(Enrolment)
+class EnrolmentAdmin(LargeTableAdminMixin, ScopedModelAdmin):
+    list_display = ("veteran", "programme", "completed", "completed_on", "certificate_number")
+    list_filter = ("completed", "programme__kind")
+    search_fields = ("veteran__name", "certificate_number")
+    list_select_related = ("veteran", "programme")
+    raw_id_fields = ("veteran", "programme")
+
+
+@admin.register(JobFair)
+class JobFairAdmin(ScopedExportMixin, ScopedModelAdmin):
+    resource_classes = [JobFairResource]
+    list_display = ("title", "kind", "date", "county", "attendance", "hires")
+    list_filter = ("kind", "county")
+    search_fields = ("title",)
+    list_select_related = ("county",)
+    raw_id_fields = ("employers", "postings")
+    date_hierarchy = "date"
+
+
+@admin.register(Venture)
+class VentureAdmin(ScopedExportMixin, LargeTableAdminMixin, ScopedModelAdmin):
+    resource_classes = [VentureResource]
+    list_display = ("business_name", "credit_code", "veteran", "start_date", "incubated", "jobs_created")
+    list_filter = ("incubated",)
+    search_fields = ("business_name", "=credit_code", "veteran__name")
+    list_select_related = ("veteran",)
+    raw_id_fields = ("veteran",)
+    date_hierarchy = "start_date"

@@ -1,0 +1,72 @@
+"""Cache of the public job board (Django cache: Redis when REDIS_URL is set).
+
+Every key carries the *board version* and today's date (Asia/Shanghai):
+
+* the version is replaced after every committed change of a posting or an employer
+  (signals in ``employment.signals`` and the bulk actions call ``bump_board_version``),
+  so a posting that stops being public is never served from the cache;
+* the date makes every entry die at midnight, when ``JobPosting.objects.public()`` starts
+  excluding postings whose ``expires_on`` was yesterday — before the daily task runs.
+
+``JOB_BOARD_CACHE_SECONDS = 0`` in settings turns the cache off (the benchmark measures both).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+VERSION_KEY = "jobs:board:version"
+DEFAULT_SECONDS = 300
+
+
+def cache_seconds() -> int:
+    return int(getattr(settings, "JOB_BOARD_CACHE_SECONDS", DEFAULT_SECONDS))
+
+
+def enabled() -> bool:
+    return cache_seconds() > 0
+
+
+def board_version() -> str:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        version = str(time.time_ns())
+        if not cache.add(VERSION_KEY, version, None):
+            version = cache.get(VERSION_KEY) or version
+    return str(version)
+
+
+def _bump() -> None:
+    cache.set(VERSION_KEY, str(time.time_ns()), None)
+
+
+def bump_board_version() -> None:
+    """Invalidate every cached board page once the current transaction commits.
+
+    Bumping only after commit matters: a reader that saw the new version must also see the
+    new rows, or it would store the old rows under the new version.
+    """
+    transaction.on_commit(_bump)
+
+
+def make_key(kind: str, *parts) -> str:
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    return f"jobs:{kind}:{board_version()}:{timezone.localdate():%Y%m%d}:{digest}"
+
+
+def get_or_render(kind: str, parts: tuple, render):
+    """The cached string for ``parts``, or ``render()`` stored for next time."""
+    if not enabled():
+        return render()
+    key = make_key(kind, *parts)
+    value = cache.get(key)
+    if value is None:
+        value = render()
+        cache.set(key, value, cache_seconds())
+    return value

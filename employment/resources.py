@@ -1,0 +1,173 @@
+"""xlsx exports of the employment admin: rows limited to the user's jurisdiction,
+ID numbers and phones masked unless the user holds ``veterans.view_full_pii``."""
+
+from __future__ import annotations
+
+from import_export import fields, resources
+
+from canghzou_portal.crypto import mask_id_number, mask_phone
+from canghzou_portal.scoping import scope_queryset
+
+from .models import Application, Employer, JobFair, JobPosting, Placement, TrainingProgramme, Venture
+
+
+class ScopedResource(resources.ModelResource):
+    select_related: tuple[str, ...] = ()
+
+    def __init__(self, *, user=None, **kwargs):
+        super().__init__(**kwargs)
+        self.user = user
+        self.full_pii = bool(user is not None and user.has_perm("veterans.view_full_pii"))
+
+    def get_queryset(self):
+        return scope_queryset(super().get_queryset(), self.user)
+
+    def filter_export(self, queryset, **kwargs):
+        return scope_queryset(queryset, self.user).select_related(*self.select_related)
+
+
+class EmployerResource(ScopedResource):
+    select_related = ("county",)
+    county_name = fields.Field(attribute="county__name", column_name="所在县（市、区）")
+
+    class Meta:
+        model = Employer
+        fields = (
+            "id",
+            "name",
+            "credit_code",
+            "industry",
+            "county_name",
+            "contact_name",
+            "contact_phone",
+            "is_partner",
+            "is_alliance_member",
+            "is_employment_base",
+            "is_school_enterprise",
+            "is_enterprise_training",
+        )
+        export_order = fields
+
+
+class JobPostingResource(ScopedResource):
+    select_related = ("employer", "county")
+    employer_name = fields.Field(attribute="employer__name", column_name="招聘企业")
+    county_name = fields.Field(attribute="county__name", column_name="工作地点")
+    status_label = fields.Field(attribute="get_status_display", column_name="状态")
+    category_label = fields.Field(attribute="get_category_display", column_name="岗位类别")
+
+    class Meta:
+        model = JobPosting
+        fields = (
+            "id",
+            "title",
+            "employer_name",
+            "county_name",
+            "category_label",
+            "salary_min",
+            "salary_max",
+            "headcount",
+            "status_label",
+            "published_at",
+            "expires_on",
+            "rejection_reason",
+        )
+        export_order = fields
+
+
+class ApplicationResource(ScopedResource):
+    select_related = ("posting__employer", "station", "stated_county")
+    posting_title = fields.Field(attribute="posting__title", column_name="应聘岗位")
+    employer_name = fields.Field(attribute="posting__employer__name", column_name="招聘企业")
+    id_number = fields.Field(column_name="身份证号")
+    phone = fields.Field(column_name="手机号码")
+    station_name = fields.Field(attribute="station__name", column_name="跟进服务站")
+    status_label = fields.Field(attribute="get_status_display", column_name="状态")
+
+    class Meta:
+        model = Application
+        fields = (
+            "number",
+            "name",
+            "id_number",
+            "phone",
+            "posting_title",
+            "employer_name",
+            "station_name",
+            "needs_follow_up",
+            "status_label",
+            "created_at",
+        )
+        export_order = fields
+
+    def dehydrate_id_number(self, obj):
+        return obj.id_number if self.full_pii else mask_id_number(obj.id_number)
+
+    def dehydrate_phone(self, obj):
+        return obj.phone if self.full_pii else mask_phone(obj.phone)
+
+
+class PlacementResource(ScopedResource):
+    select_related = ("veteran__station", "employer")
+    veteran_name = fields.Field(attribute="veteran__name", column_name="退役军人")
+    id_number = fields.Field(column_name="身份证号")
+    station_name = fields.Field(attribute="veteran__station__name", column_name="服务站")
+    employer_name = fields.Field(attribute="employer__name", column_name="用人单位")
+
+    class Meta:
+        model = Placement
+        fields = ("id", "veteran_name", "id_number", "station_name", "employer_name", "position", "start_date")
+        export_order = fields
+
+    def dehydrate_id_number(self, obj):
+        number = obj.veteran.id_number
+        return number if self.full_pii else mask_id_number(number)
+
+
+class TrainingProgrammeResource(ScopedResource):
+    select_related = ("provider", "county")
+    kind_label = fields.Field(attribute="get_kind_display", column_name="类型")
+    provider_name = fields.Field(attribute="provider__name", column_name="承办企业")
+    county_name = fields.Field(attribute="county__name", column_name="举办地")
+
+    class Meta:
+        model = TrainingProgramme
+        fields = ("id", "title", "kind_label", "provider_name", "county_name", "start_date", "end_date", "capacity")
+        export_order = fields
+
+
+class JobFairResource(ScopedResource):
+    select_related = ("county",)
+    kind_label = fields.Field(attribute="get_kind_display", column_name="形式")
+    county_name = fields.Field(attribute="county__name", column_name="举办地")
+
+    class Meta:
+        model = JobFair
+        fields = ("id", "title", "kind_label", "date", "county_name", "venue", "attendance", "hires")
+        export_order = fields
+
+
+class VentureResource(ScopedResource):
+    select_related = ("veteran__station",)
+    veteran_name = fields.Field(attribute="veteran__name", column_name="退役军人")
+    id_number = fields.Field(column_name="身份证号")
+    station_name = fields.Field(attribute="veteran__station__name", column_name="服务站")
+
+    class Meta:
+        model = Venture
+        fields = (
+            "id",
+            "business_name",
+            "credit_code",
+            "veteran_name",
+            "id_number",
+            "station_name",
+            "start_date",
+            "incubated",
+            "jobs_created",
+        )
+        export_order = fields
+
+    def dehydrate_id_number(self, obj):
+        number = obj.veteran.id_number
+        return number if self.full_pii else mask_id_number(number)
