@@ -105,8 +105,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
     # Reads the monthly statistics of their subtree.
     ROLE_STATS: ["services.view_station", "services.view_monthlystatistic"],
-    # Reads the audit trail and nothing else.
-    ROLE_AUDITOR: ["services.view_auditevent"],
+    # Reads the audit trail and the registry's change history, nothing else.
+    ROLE_AUDITOR: ["services.view_auditevent", "veterans.view_historicalveteran"],
     # Partner employers: their own postings and the applications to them (scoped by employer).
     ROLE_EMPLOYER: [
         "employment.view_jobposting",

@@ -1,0 +1,180 @@
+"""Writes of the registry: registration, optimistic-locked update, transfer, PII reveal."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from canghzou_portal.scoping import assert_station_in_scope, check_object_in_scope
+from services import codes
+from services.audit import audit
+from services.models import Station
+
+from .models import Veteran, VeteranTransfer
+
+STALE_MESSAGE = "该记录已被他人修改，请刷新后重新编辑"
+# Fields a registration or an edit may set (station only at registration: moving is a transfer).
+EDITABLE_FIELDS = (
+    "name",
+    "ethnicity",
+    "id_number",
+    "phone",
+    "household_address",
+    "current_address",
+    "household",
+    "service_branch",
+    "enlistment_date",
+    "discharge_date",
+    "last_rank",
+    "category",
+    "placement",
+    "is_party_member",
+    "party_join_date",
+    "education",
+    "skills",
+    "disability_grade",
+    "care_category",
+    "is_hardship",
+    "employment_status",
+    "employer_name",
+    "preferential_card_number",
+    "preferential_card_date",
+    "status",
+    "status_date",
+    "registered_on",
+)
+
+
+def _require_perm(user, perm: str, message: str) -> None:
+    if not user.has_perm(perm):
+        raise PermissionDenied(message)
+
+
+def _check_household(user, veteran: Veteran) -> None:
+    if veteran.household_id is not None and veteran.household is not None:
+        check_object_in_scope(user, veteran.household)
+
+
+@transaction.atomic
+def veteran_register(*, user, data: dict[str, Any]) -> Veteran:
+    """信息采集: register a veteran at a station in the user's subtree."""
+    _require_perm(user, "veterans.add_veteran", "您没有登记退役军人信息的权限")
+    unknown = set(data) - set(EDITABLE_FIELDS) - {"station"}
+    if unknown:
+        raise ValidationError(f"不能设置以下字段：{'、'.join(sorted(unknown))}")
+    station = data.get("station")
+    if station is None:
+        raise ValidationError({"station": "请选择登记服务站"})
+    assert_station_in_scope(user, station)
+    if not station.is_active:
+        raise ValidationError({"station": f"服务站“{station.name}”已停用，不能登记"})
+    veteran = Veteran(**data, created_by=user)
+    if not veteran.registered_on:
+        veteran.registered_on = timezone.localdate()
+    _check_household(user, veteran)
+    veteran.full_clean()
+    veteran._history_user = user
+    veteran._change_reason = "信息采集登记"
+    veteran.save()
+    return veteran
+
+
+@transaction.atomic
+def veteran_update(*, user, veteran: Veteran, data: dict[str, Any], version: int) -> Veteran:
+    """Edit a record with optimistic locking: refused if someone saved since ``version`` was read.
+
+    The row is locked (``SELECT … FOR UPDATE``), its version compared, then saved with
+    ``version + 1``; a stale version raises ValidationError and changes nothing.
+    """
+    _require_perm(user, "veterans.change_veteran", "您没有修改退役军人信息的权限")
+    check_object_in_scope(user, veteran)
+    if "station" in data and getattr(data["station"], "pk", data["station"]) != veteran.station_id:
+        raise ValidationError({"station": "修改信息不能变更登记服务站，请使用“迁移”办理"})
+    data = {k: v for k, v in data.items() if k != "station"}
+    unknown = set(data) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError(f"不能修改以下字段：{'、'.join(sorted(unknown))}")
+    current = Veteran.objects.select_for_update().get(pk=veteran.pk)
+    if current.version != int(version):
+        raise ValidationError(STALE_MESSAGE, code="stale")
+    for name, value in data.items():
+        setattr(current, name, value)
+    _check_household(user, current)
+    current.full_clean()
+    current.version += 1
+    current._history_user = user
+    current._change_reason = "修改信息"
+    current.save()
+    return current
+
+
+@transaction.atomic
+def veteran_transfer(
+    *,
+    user,
+    veteran: Veteran,
+    to_station: Station,
+    date: datetime.date,
+    reason: str = "",
+    request=None,
+) -> VeteranTransfer:
+    """迁移: move a veteran of the user's subtree to any active township or village station of the city."""
+    _require_perm(user, "veterans.transfer_veteran", "您没有办理迁移的权限")
+    check_object_in_scope(user, veteran)
+    current = Veteran.objects.select_for_update().select_related("station").get(pk=veteran.pk)
+    errors: dict[str, str] = {}
+    if to_station is None:
+        errors["to_station"] = "请选择迁入服务站"
+    elif not to_station.is_active:
+        errors["to_station"] = f"迁入服务站“{to_station.name}”已停用"
+    elif to_station.level not in (codes.TOWNSHIP, codes.VILLAGE):
+        errors["to_station"] = "迁入服务站须为乡镇（街道）或村（社区）服务站"
+    elif to_station.pk == current.station_id:
+        errors["to_station"] = "迁入服务站与当前登记服务站相同"
+    today = timezone.localdate()
+    if date is None:
+        errors["date"] = "请填写迁移日期"
+    elif date > today:
+        errors["date"] = "迁移日期不能晚于今天"
+    elif current.registered_on and date < current.registered_on:
+        errors["date"] = f"迁移日期不能早于登记日期（{current.registered_on:%Y-%m-%d}）"
+    if len(reason or "") > 200:
+        errors["reason"] = "迁移原因不能超过200字"
+    if errors:
+        raise ValidationError(errors)
+    from_station = current.station
+    transfer = VeteranTransfer.objects.create(
+        veteran=current,
+        from_station=from_station,
+        to_station=to_station,
+        date=date,
+        reason=reason or "",
+        created_by=user,
+    )
+    current.station = to_station
+    current.version += 1
+    current._history_user = user
+    current._change_reason = f"迁移：{from_station.name} → {to_station.name}"
+    current.save()
+    audit(
+        "veteran_transfer",
+        request=request,
+        user=user,
+        obj=current,
+        from_station=from_station.code,
+        to_station=to_station.code,
+        transfer_id=transfer.pk,
+    )
+    return transfer
+
+
+def veteran_reveal_pii(*, user, veteran: Veteran, request=None) -> dict[str, str]:
+    """The full ID and phone numbers, for a user holding ``veterans.view_full_pii``; audited."""
+    _require_perm(user, "veterans.view_full_pii", "您没有查看完整身份证号和手机号的权限")
+    check_object_in_scope(user, veteran)
+    audit("pii_reveal", request=request, user=user, obj=veteran, fields=["id_number", "phone"])
+    return {"id_number": veteran.id_number, "phone": veteran.phone}
