@@ -1,0 +1,93 @@
+import io
+
+import openpyxl
+import pytest
+
+from employment.models import PostingStatus
+
+from .factories import (
+    ApplicationFactory,
+    JobFairFactory,
+    JobPostingFactory,
+    PlacementFactory,
+    TrainingProgrammeFactory,
+    VentureFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+MODELS = ["employer", "jobposting", "application", "placement", "trainingprogramme", "enrolment", "jobfair", "venture"]
+
+
+@pytest.fixture
+def objs(world, posting_a, posting_b, veteran_a, veteran_b, employer_a, employer_b):
+    return {
+        "a": {
+            "employer": employer_a,
+            "jobposting": posting_a,
+            "application": ApplicationFactory(posting=posting_a, veteran=veteran_a),
+            "placement": PlacementFactory(veteran=veteran_a, employer=employer_a),
+            "trainingprogramme": TrainingProgrammeFactory(county=world["countyA"]),
+            "jobfair": JobFairFactory(county=world["countyA"]),
+            "venture": VentureFactory(veteran=veteran_a),
+        },
+        "b": {
+            "employer": employer_b,
+            "jobposting": posting_b,
+            "application": ApplicationFactory(posting=posting_b, veteran=veteran_b),
+            "placement": PlacementFactory(veteran=veteran_b, employer=employer_b),
+            "trainingprogramme": TrainingProgrammeFactory(county=world["countyB"]),
+            "jobfair": JobFairFactory(county=world["countyB"]),
+            "venture": VentureFactory(veteran=veteran_b),
+        },
+    }
+
+
+@pytest.fixture
+def county_bureau(world, make_user):
+    from services import roles
+
+    return make_user(roles.ROLE_BUREAU, world["countyA"], username="county_bureau", is_staff=True)
+
+
+@pytest.mark.parametrize("model", [m for m in MODELS if m != "enrolment"])
+def test_admin_lists_and_objects_scoped(client_for, county_bureau, objs, model):
+    c = client_for(county_bureau)
+    assert c.get(f"/admin/employment/{model}/").status_code == 200
+    assert c.get(f"/admin/employment/{model}/{objs['a'][model].pk}/change/").status_code == 200
+    assert c.get(f"/admin/employment/{model}/{objs['b'][model].pk}/change/").status_code == 404
+
+
+def test_admin_application_shows_masked_id(client_for, city_bureau, objs):
+    app = objs["a"]["application"]
+    body = client_for(city_bureau).get(f"/admin/employment/application/{app.pk}/change/").content.decode()
+    assert app.masked_id_number in body and app.id_number not in body
+
+
+def test_admin_export_xlsx_scoped_and_masked(client_for, county_clerk, objs):
+    c = client_for(county_clerk)  # a clerk lacks veterans.view_full_pii
+    response = c.post(
+        "/admin/employment/application/export/",
+        {
+            "format": "0",
+            "resource": "0",
+            **{f"applicationresource_{f}": "on" for f in ("number", "name", "id_number", "phone")},
+        },
+    )
+    assert response.status_code == 200, response.content[:500]
+    wb = openpyxl.load_workbook(io.BytesIO(response.content))
+    rows = list(wb.active.iter_rows(values_only=True))
+    numbers = {r[0] for r in rows[1:]}
+    assert objs["a"]["application"].number in numbers and objs["b"]["application"].number not in numbers
+    flat = " ".join(str(v) for r in rows for v in r)
+    assert objs["a"]["application"].id_number not in flat and "*" in flat
+
+
+def test_admin_publish_action_respects_scope(client_for, county_reviewer, world, employer_a, employer_b):
+    county_reviewer.is_staff = True
+    county_reviewer.save()
+    mine = JobPostingFactory(employer=employer_a, county=world["countyA"], status=PostingStatus.PENDING)
+    c = client_for(county_reviewer)
+    c.post("/admin/employment/jobposting/", {"action": "publish_selected", "_selected_action": [mine.pk]})
+    mine.refresh_from_db()
+    assert mine.status == PostingStatus.PUBLISHED
