@@ -9,6 +9,7 @@ from canghzou_portal.scoping_mixins import ScopedModelAdmin
 
 from . import codes, selectors
 from .models import AuditEvent, Station, StationEvaluation, User
+from .role_separation import user_admin_forms
 
 
 class CountyFilter(admin.SimpleListFilter):
@@ -92,9 +93,39 @@ class StationEvaluationAdmin(ScopedModelAdmin):
     def checks_passed(self, obj):
         return f"{obj.checks_passed}/5"
 
+    def get_form(self, request, obj=None, **kwargs):
+        from django.core.exceptions import PermissionDenied
+
+        from .actions import assert_can_evaluate
+
+        base = super().get_form(request, obj, **kwargs)
+        user = request.user
+
+        class TierCheckedForm(base):
+            def clean(self):
+                data = super().clean()
+                if data.get("station") is not None:
+                    try:
+                        assert_can_evaluate(user, data["station"])
+                    except PermissionDenied as exc:
+                        self.add_error("station", str(exc))
+                return data
+
+        return TierCheckedForm
+
     def save_model(self, request, obj, form, change):
-        obj.evaluator = request.user
-        super().save_model(request, obj, form, change)
+        # Through the action: tier rules (city → counties, county → its townships and villages)
+        # and the station's current star rating follow the latest year's evaluation.
+        from .actions import EVALUATION_FIELDS, station_evaluation_save
+
+        saved = station_evaluation_save(
+            user=request.user,
+            station=obj.station,
+            year=obj.year,
+            evaluation=obj if change else None,
+            **{name: getattr(obj, name) for name in EVALUATION_FIELDS},
+        )
+        obj.pk, obj.evaluator = saved.pk, saved.evaluator
 
 
 @admin.register(User)
@@ -117,6 +148,8 @@ class UserAdmin(ScopedModelAdmin, DjangoUserAdmin):
         ),
     )
     filter_horizontal = ("groups",)
+    # Three-role separation: a clear error on the form (services/role_separation.py).
+    form, add_form = user_admin_forms()
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
@@ -141,3 +174,178 @@ class AuditEventAdmin(LargeTableAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# --- station services: records and public-welfare posts (issue 5) ------------------------
+from django.utils import timezone  # noqa: E402
+from import_export import fields as ie_fields  # noqa: E402
+from import_export import resources as ie_resources  # noqa: E402
+from import_export.admin import ExportMixin  # noqa: E402
+from import_export.formats.base_formats import XLSX  # noqa: E402
+
+from canghzou_portal.crypto import mask_id_number  # noqa: E402
+
+from .audit import audit  # noqa: E402
+from .models import PublicWelfarePost, ServiceRecord  # noqa: E402
+
+
+class ScopedExportResource(ie_resources.ModelResource):
+    """Export resource bound to a user: rows limited to their subtree, ID numbers masked
+    unless they hold ``veterans.view_full_pii``."""
+
+    select_related: tuple[str, ...] = ()
+
+    def __init__(self, *, user=None, **kwargs):
+        super().__init__(**kwargs)
+        self.user = user
+        self.full_pii = bool(user is not None and user.has_perm("veterans.view_full_pii"))
+
+    def get_queryset(self):
+        return scope_queryset(super().get_queryset(), self.user)
+
+    def filter_export(self, queryset, **kwargs):
+        return scope_queryset(queryset, self.user).select_related(*self.select_related)
+
+    def dehydrate_id_number(self, obj):
+        number = obj.veteran.id_number
+        return number if self.full_pii else mask_id_number(number)
+
+
+class ServiceRecordResource(ScopedExportResource):
+    select_related = ("veteran", "station", "handled_by")
+    veteran_name = ie_fields.Field(attribute="veteran__name", column_name="退役军人")
+    id_number = ie_fields.Field(column_name="身份证号")
+    station_code = ie_fields.Field(attribute="station_id", column_name="服务站代码")
+    station_name = ie_fields.Field(attribute="station__name", column_name="服务站")
+    kind = ie_fields.Field(attribute="get_kind_display", column_name="服务类型")
+    date = ie_fields.Field(attribute="date", column_name="服务日期")
+    summary = ie_fields.Field(attribute="summary", column_name="事由摘要")
+    outcome = ie_fields.Field(attribute="outcome", column_name="办理结果")
+    aid_amount = ie_fields.Field(attribute="aid_amount", column_name="帮扶金额（元）")
+    status = ie_fields.Field(attribute="get_status_display", column_name="状态")
+    handled_by = ie_fields.Field(attribute="handled_by", column_name="经办人")
+    closed_at = ie_fields.Field(attribute="closed_at", column_name="办结时间")
+
+    def dehydrate_closed_at(self, record):
+        return timezone.localtime(record.closed_at).strftime("%Y-%m-%d %H:%M") if record.closed_at else ""
+
+    class Meta:
+        model = ServiceRecord
+        fields = (
+            "id",
+            "veteran_name",
+            "id_number",
+            "station_code",
+            "station_name",
+            "kind",
+            "date",
+            "summary",
+            "outcome",
+            "aid_amount",
+            "status",
+            "handled_by",
+            "closed_at",
+        )
+        export_order = fields
+
+
+class PublicWelfarePostResource(ScopedExportResource):
+    select_related = ("veteran", "station")
+    post_name = ie_fields.Field(attribute="post_name", column_name="岗位名称")
+    veteran_name = ie_fields.Field(attribute="veteran__name", column_name="在岗人员")
+    id_number = ie_fields.Field(column_name="身份证号")
+    station_code = ie_fields.Field(attribute="station_id", column_name="服务站代码")
+    station_name = ie_fields.Field(attribute="station__name", column_name="服务站")
+    start_date = ie_fields.Field(attribute="start_date", column_name="上岗日期")
+    end_date = ie_fields.Field(attribute="end_date", column_name="离岗日期")
+    monthly_subsidy = ie_fields.Field(attribute="monthly_subsidy", column_name="月补贴（元）")
+
+    class Meta:
+        model = PublicWelfarePost
+        fields = (
+            "id",
+            "post_name",
+            "veteran_name",
+            "id_number",
+            "station_code",
+            "station_name",
+            "start_date",
+            "end_date",
+            "monthly_subsidy",
+        )
+        export_order = fields
+
+
+class ScopedExportMixin(ExportMixin):
+    """xlsx export of the (scoped, filtered) change list; every export is audited."""
+
+    formats = [XLSX]
+
+    def has_export_permission(self, request):
+        return self.has_view_permission(request)
+
+    def get_export_resource_kwargs(self, request, **kwargs):
+        return {"user": request.user}
+
+    def get_data_for_export(self, request, queryset, **kwargs):
+        data = super().get_data_for_export(request, queryset, **kwargs)
+        audit("export", request=request, model=self.model._meta.label, rows=len(data))
+        return data
+
+
+class WelfareActiveFilter(admin.SimpleListFilter):
+    title = "在岗状态"
+    parameter_name = "active"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "在岗"), ("no", "已离岗")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(end_date__isnull=True)
+        if self.value() == "no":
+            return queryset.filter(end_date__isnull=False)
+        return queryset
+
+
+@admin.register(ServiceRecord)
+class ServiceRecordAdmin(ScopedExportMixin, LargeTableAdminMixin, ScopedModelAdmin):
+    resource_classes = [ServiceRecordResource]
+    list_display = ("date", "kind", "veteran", "station", "status", "aid_amount", "handled_by")
+    list_filter = ("kind", "status", CountyFilter, "station__level")
+    date_hierarchy = "date"
+    search_fields = ("veteran__name", "=station__code", "station__name")
+    list_select_related = ("veteran", "station", "handled_by")
+    raw_id_fields = ("veteran",)
+    autocomplete_fields = ("station",)
+    fields = ("veteran", "station", "kind", "date", "summary", "outcome", "aid_amount", "status")
+    readonly_fields = ("handled_by", "closed_at", "created_at", "updated_at")
+    ordering = ("-date", "-id")
+
+    def get_fields(self, request, obj=None):
+        return [*self.fields, *self.readonly_fields] if obj is not None else list(self.fields)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.is_closed:  # closed cases are read-only
+            return [*self.fields, *self.readonly_fields]
+        return self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.handled_by = request.user
+        if obj.is_closed and obj.closed_at is None:
+            obj.closed_at = timezone.now()
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(PublicWelfarePost)
+class PublicWelfarePostAdmin(ScopedExportMixin, LargeTableAdminMixin, ScopedModelAdmin):
+    resource_classes = [PublicWelfarePostResource]
+    list_display = ("post_name", "veteran", "station", "start_date", "end_date", "monthly_subsidy")
+    list_filter = (WelfareActiveFilter, CountyFilter, "station__level")
+    date_hierarchy = "start_date"
+    search_fields = ("post_name", "veteran__name", "=station__code", "station__name")
+    list_select_related = ("veteran", "station")
+    raw_id_fields = ("veteran",)
+    autocomplete_fields = ("station",)
+    ordering = ("-start_date", "-id")
