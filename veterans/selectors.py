@@ -17,7 +17,6 @@ from .validators import MOBILE_RE, normalize_id_number, normalize_mobile
 
 ID_SEARCH_RE = re.compile(r"^\d{17}[\dX]$")
 INITIALS_RE = re.compile(r"^[A-Za-z]{1,20}$")
-PII_FIELDS = ("id_number", "phone")
 
 
 def can_view_full_pii(user) -> bool:
@@ -137,12 +136,14 @@ HISTORY_KIND = {"+": "新建", "~": "修改", "-": "删除"}
 
 
 def veteran_history(veteran: Veteran, *, user, limit: int | None = 20, offset: int = 0) -> list[HistoryEntry]:
-    """Who changed what and when, newest first (two queries: the records and the stations named)."""
+    """Who changed what and when, newest first (two queries: the records and the stations named).
+
+    ``user`` is the reader (kept for per-reader rules); ID and phone values are always masked.
+    """
     records_qs = veteran.history.select_related("history_user").order_by("-history_date", "-history_id")
     end = None if limit is None else offset + limit + 1  # one more to diff the oldest shown
     records = list(records_qs[offset:end])
     shown = records if limit is None else records[:limit]
-    full_pii = can_view_full_pii(user)
     raw: list[tuple[object, list]] = []
     station_codes: set[str] = set()
     for index, record in enumerate(shown):
@@ -169,8 +170,8 @@ def veteran_history(veteran: Veteran, *, user, limit: int | None = 20, offset: i
                 FieldChange(
                     field=change.field,
                     label=str(model_field.verbose_name),
-                    old=_display(model_field, change.old, names, full_pii),
-                    new=_display(model_field, change.new, names, full_pii),
+                    old=_display(model_field, change.old, names),
+                    new=_display(model_field, change.new, names),
                 )
             )
         entries.append(entry)
@@ -184,13 +185,15 @@ def _user_label(user) -> str:
     return f"{full_name}（{user.username}）" if full_name else user.username
 
 
-def _display(model_field, value, station_names: dict, full_pii: bool) -> str:
+def _display(model_field, value, station_names: dict) -> str:
+    # ID and phone numbers stay masked here whatever the user's rights: the audited reveal is the
+    # only place that shows them in full.
     if value is None or value == "":
         return "（空）"
     name = model_field.name
-    if name == "id_number" and not full_pii:
+    if name == "id_number":
         return mask_id_number(value)
-    if name == "phone" and not full_pii:
+    if name == "phone":
         return mask_phone(value)
     if name == "station":
         return station_names.get(value, str(value))
