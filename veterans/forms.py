@@ -135,6 +135,10 @@ class VeteranForm(ScopedFormMixin, forms.ModelForm):
         household = self.fields["household"]
         household.queryset = household.queryset.select_related("station").order_by("station_id", "head_name")
         household.label_from_instance = lambda h: f"{h.head_name}户（{h.station.name}）"
+        household.empty_label = "未关联"
+        for field in self.fields.values():
+            if isinstance(field, forms.TypedChoiceField) and field.choices and field.choices[0][0] in ("", None):
+                field.choices = [("", "请选择"), *field.choices[1:]]
         _name_fields_in_errors(self)
         self.helper = self._helper()
 
