@@ -1,0 +1,80 @@
+import pytest
+
+from honors import actions
+from honors.models import HonorType
+from services import roles
+
+from .factories import DeliveryFactory, HouseholdFactory, MeritFactory, NominationFactory, ServingMemberFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def county_a_objects(types, world, household, village_clerk, county_reviewer, city_reviewer):
+    n = actions.nomination_create(
+        honor_type=types[HonorType.JRJT], year=2026, household=household, reasons="好", user=village_clerk
+    )
+    actions.nomination_submit(nomination=n, user=village_clerk)
+    actions.nomination_county_approve(nomination=n, user=county_reviewer)
+    award = actions.nomination_city_approve(nomination=n, user=city_reviewer)
+    member = ServingMemberFactory(hometown_station=world["villageA1a"])
+    merit = MeritFactory(serving_member=member)
+    delivery = DeliveryFactory(merit=MeritFactory(serving_member=member))
+    return {
+        "nomination": n,
+        "nominationtransition": n.transitions.first(),
+        "award": award,
+        "servingmember": member,
+        "merit": merit,
+        "commendationdelivery": delivery,
+    }
+
+
+@pytest.fixture
+def bureau_b(world, make_user):
+    return make_user(roles.ROLE_BUREAU, world["countyB"], username="bureau_b", is_staff=True)
+
+
+def test_admin_changelists_for_bureau(county_a_objects, city_bureau, client_for):
+    c = client_for(city_bureau)
+    for model in ("honortype", *county_a_objects):
+        assert c.get(f"/admin/honors/{model}/").status_code == 200, model
+    assert "CZ-JRJT-2026-0001" in c.get("/admin/honors/award/").content.decode()
+
+
+def test_admin_change_pages_404_outside_subtree(county_a_objects, bureau_b, client_for):
+    c = client_for(bureau_b)
+    for model, obj in county_a_objects.items():
+        assert c.get(f"/admin/honors/{model}/{obj.pk}/change/").status_code == 404, model
+        assert "刘光荣" not in c.get(f"/admin/honors/{model}/").content.decode(), model
+
+
+def test_admin_award_and_transitions_are_read_only(county_a_objects, city_bureau, client_for):
+    c = client_for(city_bureau)
+    award = county_a_objects["award"]
+    html = c.get(f"/admin/honors/award/{award.pk}/change/").content.decode()
+    assert 'name="certificate_number"' not in html
+    assert c.post(f"/admin/honors/award/{award.pk}/delete/").status_code == 403
+    assert c.get("/admin/honors/award/add/").status_code == 403
+    assert c.get("/admin/honors/nominationtransition/add/").status_code == 403
+    assert c.get("/admin/honors/nomination/add/").status_code == 403
+
+
+def test_admin_export_is_scoped(county_a_objects, world, bureau_b, city_bureau):
+    from honors.admin import AwardResource, DeliveryResource, NominationResource
+
+    NominationFactory(
+        household=HouseholdFactory(station=world["villageB1a"], head_name="外县家"), station=world["villageB1a"]
+    )
+    rows_b = NominationResource(user=bureau_b).export().dict
+    assert [r["提名对象"] for r in rows_b] == ["外县家户"]
+    assert AwardResource(user=bureau_b).export().dict == []
+    assert DeliveryResource(user=bureau_b).export().dict == []
+    city_awards = AwardResource(user=city_bureau).export().dict
+    assert [r["证书编号"] for r in city_awards] == ["CZ-JRJT-2026-0001"]
+    assert len(NominationResource(user=city_bureau).export().dict) == 2
+
+
+def test_admin_export_view_answers(county_a_objects, city_bureau, client_for):
+    resp = client_for(city_bureau).get("/admin/honors/award/export/")
+    assert resp.status_code == 200
