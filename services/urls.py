@@ -24,3 +24,18 @@ urlpatterns += [
     path("station/services/evaluations/new/", views_records.evaluation_create, name="evaluation_create"),
     path("station/services/evaluations/<int:pk>/edit/", views_records.evaluation_edit, name="evaluation_edit"),
 ]
+
+# Security (issue 9): second factor after the password, and the auditor's view of the audit trail.
+from . import views_security  # noqa: E402
+
+urlpatterns += [
+    path("accounts/otp/verify/", views_security.otp_verify, name="otp_verify"),
+    path("accounts/otp/setup/", views_security.otp_setup, name="otp_setup"),
+]
+
+from . import views_audit  # noqa: E402
+
+urlpatterns += [
+    path("station/audit/", views_audit.audit_list, name="audit_list"),
+    path("station/audit/export/", views_audit.audit_export, name="audit_export"),
+]

@@ -210,3 +210,115 @@ LOGGING = {
 
 PORTAL_NAME = "沧州市退役军人服务平台"
 PORTAL_BUREAU = "沧州市退役军人事务局"
+
+# --- security (issue 9; docs/security.md) ------------------------------------------------------
+# Added as one block so the lists above stay easy to edit for everyone.
+from datetime import timedelta  # noqa: E402
+
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+INSTALLED_APPS += [
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "csp",
+    "django_ratelimit",
+]
+
+
+def _insert_after(items: list[str], anchor: str, new: list[str]) -> list[str]:
+    at = items.index(anchor) + 1
+    return items[:at] + new + items[at:]
+
+
+MIDDLEWARE = _insert_after(
+    MIDDLEWARE,
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    [
+        "django_otp.middleware.OTPMiddleware",
+        "canghzou_portal.middleware.RequestContextMiddleware",
+        "canghzou_portal.middleware.LoginRateLimitMiddleware",
+        "canghzou_portal.middleware.SessionTimeoutMiddleware",
+        "canghzou_portal.middleware.OTPRequiredMiddleware",
+    ],
+)
+MIDDLEWARE = _insert_after(
+    MIDDLEWARE, "django.middleware.security.SecurityMiddleware", ["csp.middleware.CSPMiddleware"]
+)
+MIDDLEWARE += [
+    "django_ratelimit.middleware.RatelimitMiddleware",
+    "axes.middleware.AxesMiddleware",  # must stay last (django-axes)
+]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # must stay first (django-axes)
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Client address: X-Forwarded-For is trusted only behind this many reverse proxies (0 = ignore it).
+PORTAL_PROXY_COUNT = env.int("PORTAL_PROXY_COUNT", default=0)
+
+# Lockout (django-axes, counters in the database so a Redis outage does not switch it off):
+# 5 failures, each within 30 minutes of the previous one, lock for 30 minutes after the last
+# failure. Locked: the account from any address, and the address for any account
+# (AXES_LOCK_BY_IP=0 keeps only the account lock, for a station network behind one NAT address;
+# the login rate limit below still limits each address).
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=30)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"] if env.bool("AXES_LOCK_BY_IP", default=True) else ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the lock ends 30 minutes after the 5th failure
+AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_CLIENT_IP_CALLABLE = "services.audit.client_ip_for_axes"
+AXES_SENSITIVE_PARAMETERS = ["username", "password", "token"]
+AXES_VERBOSE = False
+
+# Sessions: database-backed (logout deletes the row); 15 minutes idle, 12 hours absolute.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=15 * 60)
+SESSION_ABSOLUTE_TIMEOUT = 12 * 60 * 60
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# Second factor: TOTP for these roles and superusers, when OTP_REQUIRED (on in production).
+OTP_REQUIRED = env.bool("OTP_REQUIRED", default=False)
+OTP_REQUIRED_ROLES = ["系统管理员", "市局工作人员", "审核员"]
+OTP_TOTP_ISSUER = "沧州市退役军人服务平台"
+
+# Rate limits (django-ratelimit): the shared 429 page; logins per client address.
+RATELIMIT_VIEW = "canghzou_portal.views.ratelimited"
+RATELIMIT_IP_META_KEY = "services.audit.client_ip_for_axes"
+RATELIMIT_FAIL_OPEN = True  # Redis down: forms keep working; the lockout keeps counting in the database
+PORTAL_LOGIN_RATE = env("PORTAL_LOGIN_RATE", default="20/10m")
+if CACHES["default"]["BACKEND"] != "django_redis.cache.RedisCache":
+    # A single development process shares its in-memory cache; production uses Redis.
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+
+# Celery: with the broker down, publishing fails within seconds instead of retrying for long.
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+
+# Content Security Policy (django-csp 4): scripts and styles from our own static files only;
+# an inline <script> needs nonce="{{ request.csp_nonce }}". Inline style attributes are allowed.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# Every handler masks ID and mobile numbers (canghzou_portal/log_filters.py).
+LOGGING["filters"] = {"mask_personal_data": {"()": "canghzou_portal.log_filters.MaskPersonalDataFilter"}}
+for _handler in LOGGING["handlers"].values():
+    _handler.setdefault("filters", []).append("mask_personal_data")

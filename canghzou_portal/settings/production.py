@@ -16,3 +16,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+
+# Second factor for bureau staff, reviewers, administrators and superusers (docs/security.md).
+OTP_REQUIRED = env.bool("OTP_REQUIRED", default=True)
+AXES_ENABLED = True

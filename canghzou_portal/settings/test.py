@@ -15,3 +15,6 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = "cache+memory://"
 TEST_REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/15")
 MEDIA_ROOT = BASE_DIR / ".test-media"
+# django-axes refuses authenticate() without a request, which Client.login() does; the lockout
+# tests switch it on with override_settings(AXES_ENABLED=True) (canghzou_portal/tests/test_security_lockout.py).
+AXES_ENABLED = False
