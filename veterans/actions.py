@@ -14,6 +14,7 @@ from services import codes
 from services.audit import audit
 from services.models import Station
 
+from . import choices
 from .models import Veteran, VeteranTransfer
 
 STALE_MESSAGE = "该记录已被他人修改，请刷新后重新编辑"
@@ -101,8 +102,11 @@ def veteran_update(*, user, veteran: Veteran, data: dict[str, Any], version: int
     current = Veteran.objects.select_for_update().get(pk=veteran.pk)
     if current.version != int(version):
         raise ValidationError(STALE_MESSAGE, code="stale")
+    old_status = current.status
     for name, value in data.items():
         setattr(current, name, value)
+    if current.status != old_status and current.status_date is None:
+        current.status_date = timezone.localdate()
     _check_household(user, current)
     current.full_clean()
     current.version += 1
@@ -127,6 +131,8 @@ def veteran_transfer(
     check_object_in_scope(user, veteran)
     current = Veteran.objects.select_for_update().select_related("station").get(pk=veteran.pk)
     errors: dict[str, str] = {}
+    if current.status == choices.RegistryStatus.DECEASED:
+        raise ValidationError("该退役军人已故，不能办理迁移")
     if to_station is None:
         errors["to_station"] = "请选择迁入服务站"
     elif not to_station.is_active:

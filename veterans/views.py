@@ -32,6 +32,7 @@ def _station_user(request, perm: str) -> None:
     _require(request.user, perm)
 
 
+@never_cache
 @login_required
 @require_http_methods(["GET"])
 def veteran_list(request):
@@ -63,6 +64,7 @@ def veteran_list(request):
     )
 
 
+@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def veteran_create(request):
@@ -97,6 +99,7 @@ def _detail_context(request, veteran, revealed=None) -> dict:
     }
 
 
+@never_cache
 @login_required
 @require_http_methods(["GET"])
 def veteran_detail(request, pk: int):
@@ -117,6 +120,7 @@ def veteran_reveal(request, pk: int):
     return render(request, "veterans/veteran_detail.html", _detail_context(request, veteran, revealed=revealed))
 
 
+@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def veteran_edit(request, pk: int):
@@ -140,6 +144,7 @@ def veteran_edit(request, pk: int):
     )
 
 
+@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def veteran_transfer(request, pk: int):
@@ -174,6 +179,7 @@ def veteran_transfer(request, pk: int):
     )
 
 
+@never_cache
 @login_required
 @require_http_methods(["GET"])
 def veteran_history(request, pk: int):

@@ -226,3 +226,28 @@ def test_reveal_refused_without_permission(world, village_clerk):
     with pytest.raises(PermissionDenied):
         actions.veteran_reveal_pii(user=village_clerk, veteran=v)
     assert not AuditEvent.objects.filter(action="pii_reveal").exists()
+
+
+def test_deceased_veteran_cannot_be_transferred(world, village_clerk):
+    v = VeteranFactory(station=world["villageA1a"], status=choices.RegistryStatus.DECEASED)
+    with pytest.raises(ValidationError) as exc:
+        actions.veteran_transfer(
+            user=village_clerk, veteran=v, to_station=world["villageB1a"], date=datetime.date(2026, 11, 1)
+        )
+    assert exc.value.messages == ["该退役军人已故，不能办理迁移"]
+
+
+def test_status_change_dates_itself_when_no_date_given(world, village_clerk):
+    v = VeteranFactory(station=world["villageA1a"])
+    updated = actions.veteran_update(
+        user=village_clerk, veteran=v, data={"status": choices.RegistryStatus.DECEASED}, version=1
+    )
+    assert updated.status_date is not None
+    dated = VeteranFactory(station=world["villageA1a"])
+    kept = actions.veteran_update(
+        user=village_clerk,
+        veteran=dated,
+        data={"status": choices.RegistryStatus.MOVED_OUT, "status_date": datetime.date(2026, 10, 1)},
+        version=1,
+    )
+    assert kept.status_date == datetime.date(2026, 10, 1)
