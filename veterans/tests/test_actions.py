@@ -251,3 +251,47 @@ def test_status_change_dates_itself_when_no_date_given(world, village_clerk):
         version=1,
     )
     assert kept.status_date == datetime.date(2026, 10, 1)
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_updates_on_postgresql_second_waits_then_is_refused(world, village_clerk, township_clerk):
+    """Two saves from the same version at the same moment: the row lock makes the second see version 2."""
+    import threading
+    import time
+
+    from django.db import connection, connections, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks (SELECT … FOR UPDATE) need PostgreSQL")
+    v = VeteranFactory(station=world["villageA1a"], skills="")
+    first_holds_lock = threading.Event()
+    outcome: dict[str, object] = {}
+
+    def first():
+        try:
+            with transaction.atomic():
+                actions.veteran_update(user=village_clerk, veteran=v, data={"skills": "电工"}, version=1)
+                first_holds_lock.set()
+                time.sleep(0.5)  # the second save starts while this transaction is still open
+        finally:
+            connections.close_all()
+
+    def second():
+        first_holds_lock.wait(5)
+        try:
+            actions.veteran_update(user=township_clerk, veteran=v, data={"skills": "焊工"}, version=1)
+            outcome["second"] = "saved"
+        except ValidationError as exc:
+            outcome["second"] = exc.messages
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert outcome["second"] == [actions.STALE_MESSAGE]
+    v.refresh_from_db()
+    assert (v.skills, v.version) == ("电工", 2)
