@@ -25,6 +25,13 @@ def apply_validation_error(form: forms.BaseForm, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
+def _bootstrap(form: forms.BaseForm, size: str = "-sm") -> None:
+    """Bootstrap classes for forms rendered field by field (filter bars, search boxes)."""
+    for field in form.fields.values():
+        css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+        field.widget.attrs["class"] = f"{css} {css}{size}" if size else css
+
+
 def _valid_data(form: forms.Form) -> dict:
     """The fields of a filter form that passed validation (invalid ones are ignored)."""
     if not form.is_bound:
@@ -56,6 +63,7 @@ class ServiceRecordFilterForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["station"].queryset = selectors.filter_station_choices(user)
+        _bootstrap(self)
 
     def clean_month(self) -> str:
         value = (self.cleaned_data.get("month") or "").strip()
@@ -85,6 +93,10 @@ class VeteranSearchForm(forms.Form):
         max_length=30,
         widget=forms.TextInput(attrs={"placeholder": "姓名、拼音首字母或18位身份证号", "autocomplete": "off"}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _bootstrap(self, size="")
 
 
 class ServiceRecordForm(forms.ModelForm):
@@ -133,6 +145,10 @@ class WelfarePostFilterForm(forms.Form):
     STATE_CHOICES = [("", "全部"), ("active", "在岗"), ("ended", "已离岗")]
     state = forms.ChoiceField(label="在岗状态", required=False, choices=STATE_CHOICES)
     q = forms.CharField(label="岗位或姓名", required=False, max_length=30)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)
 
     def filters(self) -> dict:
         data = _valid_data(self)
@@ -189,6 +205,10 @@ class EvaluationFilterForm(forms.Form):
         required=False,
         choices=[("", "全部层级"), ("county", "县级"), ("township", "乡镇级"), ("village", "村级")],
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)
 
     def filters(self) -> dict:
         data = _valid_data(self)
