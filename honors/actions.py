@@ -202,6 +202,13 @@ def nomination_create(
         created_by=user,
     )
     nomination.full_clean(validate_constraints=False)
+    if not honor_type.is_active:
+        raise ValidationError({"honor_type": f"“{honor_type.name}”已停用，不能提名"})
+    if honor_type.subject_kind == HonorType.SubjectKind.SERVING_FAMILY and household is not None:
+        if not Merit.objects.filter(serving_member__household=household).exists():
+            raise ValidationError(
+                {"household": f"{household.head_name}户没有登记立功受奖的现役军人，不能提名立功受奖喜报"}
+            )
     current_year = timezone.localdate().year
     if not (current_year - 10 <= year <= current_year + 1):
         raise ValidationError({"year": f"提名年度须在{current_year - 10}年至{current_year + 1}年之间"})

@@ -290,3 +290,19 @@ def test_transitions_are_recorded_with_station(types, household, village_clerk):
     actions.nomination_submit(nomination=n, user=village_clerk, comment="请审核")
     last = NominationTransition.objects.filter(nomination=n).last()
     assert last.station_id == village_clerk.station_id and last.comment == "请审核" and last.at is not None
+
+
+def test_commendation_nomination_needs_a_serving_member_with_merit(types, household, world, village_clerk):
+    from .factories import MeritFactory, ServingMemberFactory
+
+    with pytest.raises(ValidationError, match="没有登记立功受奖的现役军人"):
+        _draft(types, household, village_clerk, code=HonorType.LGXB)
+    MeritFactory(serving_member=ServingMemberFactory(hometown_station=world["villageA1a"], household=household))
+    assert _draft(types, household, village_clerk, code=HonorType.LGXB).status == S.DRAFT
+
+
+def test_inactive_type_cannot_be_nominated(types, household, village_clerk):
+    HonorType.objects.filter(code=HonorType.JRJT).update(is_active=False)
+    types[HonorType.JRJT].refresh_from_db()
+    with pytest.raises(ValidationError, match="已停用"):
+        _draft(types, household, village_clerk)

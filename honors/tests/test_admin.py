@@ -78,3 +78,12 @@ def test_admin_export_is_scoped(county_a_objects, world, bureau_b, city_bureau):
 def test_admin_export_view_answers(county_a_objects, city_bureau, client_for):
     resp = client_for(city_bureau).get("/admin/honors/award/export/")
     assert resp.status_code == 200
+
+
+def test_admin_county_filter(county_a_objects, city_bureau, client_for):
+    c = client_for(city_bureau)
+    html = c.get("/admin/honors/award/?county=130902000000").content.decode()
+    assert "CZ-JRJT-2026-0001" in html
+    html = c.get("/admin/honors/award/?county=130903000000").content.decode()
+    assert "CZ-JRJT-2026-0001" not in html
+    assert c.get("/admin/honors/nomination/?county=bogus").status_code == 200

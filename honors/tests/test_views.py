@@ -417,3 +417,31 @@ def test_honor_roll_constant_queries(
     _many_awards(types, world, village_clerk, county_reviewer, city_reviewer, 8)
     with django_assert_max_num_queries(first):
         client.get("/honors/?type=JRJT&year=2026")
+
+
+def test_review_queue_and_party50_constant_queries(
+    types, world, village_clerk, county_reviewer, client_for, django_assert_max_num_queries
+):
+    def add(n):
+        for _ in range(n):
+            nomination = actions.nomination_create(
+                honor_type=types[HonorType.JRJT],
+                year=2026,
+                household=HouseholdFactory(station=world["villageA1a"]),
+                reasons="好",
+                user=village_clerk,
+            )
+            actions.nomination_submit(nomination=nomination, user=village_clerk)
+            VeteranFactory(station=world["villageA1a"], is_party_member=True, party_join_date=datetime.date(1970, 1, 1))
+
+    add(2)
+    reviewer, clerk = client_for(county_reviewer), client_for(village_clerk)
+    with django_assert_max_num_queries(12) as q1:
+        assert reviewer.get("/station/honors/review/").status_code == 200
+    with django_assert_max_num_queries(12) as q2:
+        assert clerk.get("/station/honors/party50/?year=2026").status_code == 200
+    add(6)
+    with django_assert_max_num_queries(len(q1.captured_queries)):
+        reviewer.get("/station/honors/review/")
+    with django_assert_max_num_queries(len(q2.captured_queries)):
+        clerk.get("/station/honors/party50/?year=2026")
