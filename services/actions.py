@@ -37,6 +37,7 @@ RECORD_EDITABLE_FIELDS = ("station", "kind", "date", "summary", "outcome", "aid_
 @transaction.atomic
 def service_record_create(
     *,
+    request=None,
     user,
     veteran,
     kind: str,
@@ -64,12 +65,12 @@ def service_record_create(
     )
     record.full_clean()
     record.save()
-    audit("service_record_create", user=user, obj=record, kind=kind, station=station.pk)
+    audit("service_record_create", request=request, user=user, obj=record, kind=kind, station=station.pk)
     return record
 
 
 @transaction.atomic
-def service_record_update(*, user, record: ServiceRecord, **fields) -> ServiceRecord:
+def service_record_update(*, request=None, user, record: ServiceRecord, **fields) -> ServiceRecord:
     """Change an open record. Closed records are read-only."""
     _require_perm(user, "services.change_servicerecord", "您没有修改服务记录的权限")
     record = ServiceRecord.objects.select_for_update().get(pk=record.pk)
@@ -86,12 +87,12 @@ def service_record_update(*, user, record: ServiceRecord, **fields) -> ServiceRe
     assert_station_in_scope(user, record.station_id)
     record.full_clean()
     record.save()
-    audit("service_record_update", user=user, obj=record, fields=sorted(fields))
+    audit("service_record_update", request=request, user=user, obj=record, fields=sorted(fields))
     return record
 
 
 @transaction.atomic
-def service_record_close(*, user, record: ServiceRecord, outcome: str | None = None) -> ServiceRecord:
+def service_record_close(*, request=None, user, record: ServiceRecord, outcome: str | None = None) -> ServiceRecord:
     """办结: close a case. A 权益维护 case needs an outcome; closing sets ``closed_at``."""
     _require_perm(user, "services.change_servicerecord", "您没有办结服务记录的权限")
     record = ServiceRecord.objects.select_for_update().get(pk=record.pk)
@@ -104,7 +105,7 @@ def service_record_close(*, user, record: ServiceRecord, outcome: str | None = N
     record.closed_at = timezone.now()
     record.full_clean()
     record.save()
-    audit("service_record_close", user=user, obj=record)
+    audit("service_record_close", request=request, user=user, obj=record)
     return record
 
 
@@ -124,6 +125,7 @@ def _active_post_error(veteran) -> ValidationError | None:
 @transaction.atomic
 def welfare_post_create(
     *,
+    request=None,
     user,
     veteran,
     post_name: str,
@@ -153,12 +155,12 @@ def welfare_post_create(
             post.save()
     except IntegrityError as exc:  # a concurrent request won the race
         raise _active_post_error(veteran) or ValidationError("保存失败，请重试") from exc
-    audit("welfare_post_create", user=user, obj=post, station=station.pk)
+    audit("welfare_post_create", request=request, user=user, obj=post, station=station.pk)
     return post
 
 
 @transaction.atomic
-def welfare_post_end(*, user, post: PublicWelfarePost, end_date: datetime.date) -> PublicWelfarePost:
+def welfare_post_end(*, request=None, user, post: PublicWelfarePost, end_date: datetime.date) -> PublicWelfarePost:
     """离岗: set the end date (not before the start date, not in the future)."""
     _require_perm(user, "services.change_publicwelfarepost", "您没有办理离岗的权限")
     post = PublicWelfarePost.objects.select_for_update().get(pk=post.pk)
@@ -172,7 +174,7 @@ def welfare_post_end(*, user, post: PublicWelfarePost, end_date: datetime.date) 
     post.end_date = end_date
     post.full_clean()
     post.save()
-    audit("welfare_post_end", user=user, obj=post)
+    audit("welfare_post_end", request=request, user=user, obj=post)
     return post
 
 
@@ -205,6 +207,7 @@ def assert_can_evaluate(user, station: Station) -> None:
 @transaction.atomic
 def station_evaluation_save(
     *,
+    request=None,
     user,
     station: Station,
     year: int,
@@ -237,5 +240,5 @@ def station_evaluation_save(
     if latest is not None and latest[0] == evaluation.pk:
         Station.objects.filter(pk=station.pk).update(star_rating=evaluation.stars)
         station.star_rating = evaluation.stars
-    audit("station_evaluation_save", user=user, obj=evaluation, year=year, stars=evaluation.stars)
+    audit("station_evaluation_save", request=request, user=user, obj=evaluation, year=year, stars=evaluation.stars)
     return evaluation

@@ -119,6 +119,7 @@ class StationEvaluationAdmin(ScopedModelAdmin):
         from .actions import EVALUATION_FIELDS, station_evaluation_save
 
         saved = station_evaluation_save(
+            request=request,
             user=request.user,
             station=obj.station,
             year=obj.year,

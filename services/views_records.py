@@ -99,7 +99,9 @@ def record_create(request):
     form = ServiceRecordForm(request.POST or None, user=request.user, veteran=veteran)
     if request.method == "POST" and form.is_valid():
         try:
-            record = actions.service_record_create(user=request.user, veteran=veteran, **form.cleaned_data)
+            record = actions.service_record_create(
+                request=request, user=request.user, veteran=veteran, **form.cleaned_data
+            )
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
@@ -142,7 +144,7 @@ def record_edit(request, pk: int):
     form = ServiceRecordForm(request.POST or None, instance=record, user=request.user, veteran=record.veteran)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.service_record_update(user=request.user, record=record, **form.cleaned_data)
+            actions.service_record_update(request=request, user=request.user, record=record, **form.cleaned_data)
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
@@ -159,7 +161,9 @@ def record_close(request, pk: int):
     form = ServiceRecordCloseForm(request.POST)
     if form.is_valid():
         try:
-            actions.service_record_close(user=request.user, record=record, outcome=form.cleaned_data["outcome"])
+            actions.service_record_close(
+                request=request, user=request.user, record=record, outcome=form.cleaned_data["outcome"]
+            )
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
@@ -200,7 +204,7 @@ def post_create(request):
     current = selectors.active_welfare_post(veteran.pk)
     if request.method == "POST" and form.is_valid():
         try:
-            post = actions.welfare_post_create(user=request.user, veteran=veteran, **form.cleaned_data)
+            post = actions.welfare_post_create(request=request, user=request.user, veteran=veteran, **form.cleaned_data)
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
@@ -220,7 +224,9 @@ def post_end(request, pk: int):
     form = WelfarePostEndForm(request.POST or None, post=post)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.welfare_post_end(user=request.user, post=post, end_date=form.cleaned_data["end_date"])
+            actions.welfare_post_end(
+                request=request, user=request.user, post=post, end_date=form.cleaned_data["end_date"]
+            )
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
@@ -279,7 +285,7 @@ def _evaluation_form(request, evaluation):
         station, year = data.pop("station"), data.pop("year")
         try:
             saved = actions.station_evaluation_save(
-                user=request.user, station=station, year=year, evaluation=evaluation, **data
+                request=request, user=request.user, station=station, year=year, evaluation=evaluation, **data
             )
         except ValidationError as exc:
             apply_validation_error(form, exc)

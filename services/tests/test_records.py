@@ -184,6 +184,9 @@ def test_new_record_post(client_for, township_clerk, vet_a1a):
     assert response.status_code == 302
     assert response["Location"] == f"/station/services/{record.pk}/"
     assert record.handled_by == township_clerk
+    event = AuditEvent.objects.get(action="service_record_create")
+    assert event.ip_address == "127.0.0.1" and event.username == township_clerk.username
+    assert vet_a1a.id_number not in str(event.detail)
 
 
 def test_new_record_form_errors_in_chinese(client_for, township_clerk, vet_a1a):
