@@ -75,3 +75,14 @@ beat:
 
 clean:
 	rm -rf $(VENDOR) node_modules .pytest_cache staticfiles
+
+# Backup and restore of the PostgreSQL database (docs/security.md, "Backup and recovery").
+#   make backup  [BACKUP_DIR=./backups]               uses DATABASE_URL
+#   make restore DUMP=backups/portal-….dump            uses TARGET_DATABASE_URL
+.PHONY: backup restore
+backup:
+	@bash scripts/backup.sh "$${BACKUP_DIR:-./backups}"
+
+restore:
+	@test -n "$(DUMP)" || { echo "usage: make restore DUMP=<file> (TARGET_DATABASE_URL=…)"; exit 2; }
+	@bash scripts/restore.sh "$(DUMP)"

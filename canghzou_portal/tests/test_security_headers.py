@@ -140,3 +140,14 @@ def test_task_enqueue_reports_a_clear_error_with_redis_down(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "ERROR: 后台任务队列暂不可用" in result.stdout
     assert time.monotonic() - started < 60
+
+
+def test_env_example_documents_every_variable_the_settings_read():
+    import re
+
+    used = set()
+    for path in (BASE_DIR / "canghzou_portal" / "settings").glob("*.py"):
+        used |= set(re.findall(r"env(?:\.\w+)?\(\s*\"([A-Z0-9_]+)\"", path.read_text()))
+    documented = set(re.findall(r"^([A-Z0-9_]+)=", (BASE_DIR / ".env.example").read_text(), re.M))
+    assert used, "no env() calls found"
+    assert used <= documented, f"undocumented in .env.example: {sorted(used - documented)}"
