@@ -350,3 +350,73 @@ class PublicWelfarePostAdmin(ScopedExportMixin, LargeTableAdminMixin, ScopedMode
     raw_id_fields = ("veteran",)
     autocomplete_fields = ("station",)
     ordering = ("-start_date", "-id")
+
+
+# --- monthly statistics (issue 8): read-only; rows come from the statistics task -----------------
+from .models import MonthlyStatistic  # noqa: E402
+
+
+class StatisticMonthFilter(admin.SimpleListFilter):
+    """The months that have statistics (newest first, two years)."""
+
+    title = "统计月份"
+    parameter_name = "month"
+
+    def lookups(self, request, model_admin):
+        months = MonthlyStatistic.objects.dates("month", "month", order="DESC")[:24]
+        return [(f"{m:%Y-%m}", f"{m.year}年{m.month}月") for m in months]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value:
+            return queryset
+        try:
+            year, month = (int(part) for part in value.split("-"))
+            return queryset.filter(month__year=year, month__month=month)
+        except ValueError:
+            return queryset.none()
+
+
+@admin.register(MonthlyStatistic)
+class MonthlyStatisticAdmin(LargeTableAdminMixin, ScopedModelAdmin):
+    list_display = (
+        "station",
+        "station_code",
+        "station_level",
+        "month_label",
+        "veterans_total",
+        "veterans_new",
+        "veterans_employable",
+        "veterans_employed",
+        "employment_rate",
+        "placements",
+        "service_visits",
+        "service_aid_amount",
+        "honors_awarded",
+        "computed_at",
+    )
+    list_filter = (StatisticMonthFilter, "station__level")
+    search_fields = ("=station__code", "station__name")
+    list_select_related = ("station",)
+    ordering = ("-month", "station_id")
+
+    @admin.display(description="区划代码", ordering="station_id")
+    def station_code(self, obj):
+        return obj.station_id
+
+    @admin.display(description="层级", ordering="station__level")
+    def station_level(self, obj):
+        return obj.station.get_level_display()
+
+    @admin.display(description="月份", ordering="month")
+    def month_label(self, obj):
+        return f"{obj.month:%Y-%m}"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -332,3 +332,58 @@ def store_partitions(month: date, parts: list[dict], *, run_id: str | None = Non
         figures = roll_up(raw, active_station_codes())
         write_month(month, figures, run_id=run_id)
     return _summary(month, run_id, figures, discover_providers(), started, partitions=len(parts))
+
+
+# --- reads for the statistics pages (jurisdiction is checked by the caller) -------------------------
+SORTABLE = ("code", *METRIC_KEYS)
+
+
+def parse_sort(value: str | None) -> str:
+    """'veterans_total' / '-veterans_total' / 'code' … → an order_by() field; ValueError otherwise."""
+    value = (value or "code").strip()
+    key = value.removeprefix("-")
+    if key not in SORTABLE:
+        raise ValueError(f"排序字段“{value[:30]}”不正确，可选：服务站代码或任一统计指标")
+    field_name = "station_id" if key == "code" else key
+    return f"-{field_name}" if value.startswith("-") else field_name
+
+
+def latest_month(station_code: str) -> date | None:
+    return (
+        MonthlyStatistic.objects.filter(station_id=station_code)
+        .order_by("-month")
+        .values_list("month", flat=True)
+        .first()
+    )
+
+
+def station_month(station_code: str, month: date) -> MonthlyStatistic | None:
+    return MonthlyStatistic.objects.filter(station_id=station_code, month=month).first()
+
+
+def child_rows(station_code: str, month: date, order: str = "station_id") -> list[MonthlyStatistic]:
+    """The month's rows of the station's direct children (one query)."""
+    return list(
+        MonthlyStatistic.objects.filter(month=month, station__parent_id=station_code)
+        .select_related("station")
+        .order_by(order, "station_id")
+    )
+
+
+def own_figures(total: MonthlyStatistic, children: list[MonthlyStatistic]) -> dict | None:
+    """What the station records itself (本级): its subtree total minus its children's totals.
+    None when that is all zero."""
+    own = {key: getattr(total, key) - sum(getattr(c, key) for c in children) for key in SUMMED_KEYS}
+    if not any(own.values()):
+        return None
+    own["employment_rate"] = employment_rate(own["veterans_employed"], own["veterans_employable"])
+    return own
+
+
+def trend(station_code: str, month: date, months: int = 12) -> list[tuple[date, MonthlyStatistic | None]]:
+    """The ``months`` months ending with ``month`` (oldest first), None where not computed."""
+    first = add_months(month, -(months - 1))
+    rows = {
+        r.month: r for r in MonthlyStatistic.objects.filter(station_id=station_code, month__gte=first, month__lte=month)
+    }
+    return [(m, rows.get(m)) for m in (add_months(first, i) for i in range(months))]

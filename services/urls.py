@@ -39,3 +39,11 @@ urlpatterns += [
     path("station/audit/", views_audit.audit_list, name="audit_list"),
     path("station/audit/export/", views_audit.audit_export, name="audit_export"),
 ]
+
+# Monthly statistics (issue 8): figures, child stations, trend chart and the xlsx 月报.
+from . import views_stats  # noqa: E402
+
+urlpatterns += [
+    path("station/stats/", views_stats.stats_page, name="stats"),
+    path("station/stats/export/", views_stats.stats_export, name="stats_export"),
+]
