@@ -8,6 +8,7 @@ Deterministic for a seed (rows drawn from ``ctx.rng`` in id order) and bulk-writ
 from __future__ import annotations
 
 import datetime
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
@@ -30,6 +31,7 @@ from .models import (
 )
 
 S = NominationStatus
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 PER = 300_000
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶"
 GIVEN = "伟强磊军勇杰涛明超刚平辉鹏华建国志文斌海波亮峰林龙东永庆春生成兵雷振立新宝金山"
@@ -142,14 +144,16 @@ def _seed(ctx) -> dict[str, int]:
         )
         used = {row[0] for _t, _y, kind, row, _s in plan if kind == "household"}
         local = [row for row in local if row[0] not in used]
-        while len(local) < len(pending) + 1:
+        showcase_states = (*pending, S.SUBMITTED, S.APPROVED, S.APPROVED)
+        while len(local) < len(showcase_states):
             local.append(_make_household(rng, clerk.station_id))
-        for status, row in zip((*pending, S.SUBMITTED), local, strict=False):
+        for status, row in zip(showcase_states, local, strict=False):
             plan.append((HonorType.JRJT, this_year, "household", row, status))
 
     nominations, paths = [], []
     for code, year, kind, (pk, station_id, name), status in plan:
         showcase = clerk is not None and station_id == clerk.station_id
+        submitted = _moment(today, year, rng)
         nominations.append(
             Nomination(
                 honor_type=types[code],
@@ -161,6 +165,10 @@ def _seed(ctx) -> dict[str, int]:
                 status=status,
                 last_comment=COMMENTS.get(status, ""),
                 created_by=clerk if showcase else None,
+                submitted_at=submitted if status != S.DRAFT else None,
+                decided_at=submitted + datetime.timedelta(days=rng.randint(5, 30))
+                if status in (S.APPROVED, S.REJECTED)
+                else None,
             )
         )
         paths.append((status, showcase, name + ("户" if kind == "household" else "")))
@@ -213,7 +221,7 @@ def _seed(ctx) -> dict[str, int]:
     AwardCounter.objects.bulk_create(
         [AwardCounter(honor_type=types[c], year=y, last_serial=s) for (c, y), s in sorted(serials.items())]
     )
-    members, merits, deliveries = _seed_serving(ctx, list(h_iter))
+    members, merits, deliveries = _seed_serving(ctx, list(h_iter), clerk.station_id if clerk else None)
     return {
         "荣誉提名": len(nominations),
         "颁授荣誉": len(awards),
@@ -221,6 +229,12 @@ def _seed(ctx) -> dict[str, int]:
         "立功受奖": merits,
         "送达喜报": deliveries,
     }
+
+
+def _moment(today: datetime.date, year: int, rng) -> datetime.datetime:
+    """A working-hours moment in ``year`` (not after ``today``), Asia/Shanghai."""
+    day = min(datetime.date(year, 6, 1) + datetime.timedelta(days=rng.randrange(120)), today)
+    return datetime.datetime.combine(day, datetime.time(rng.randint(8, 17), rng.randrange(60)), tzinfo=SHANGHAI)
 
 
 def _name(rng) -> str:
@@ -246,7 +260,7 @@ def _make_households(rng) -> list[tuple]:
     return [(h.pk, h.station_id, h.head_name) for h in objs]
 
 
-def _seed_serving(ctx, spare_households: list[tuple]) -> tuple[int, int, int]:
+def _seed_serving(ctx, spare_households: list[tuple], showcase_station: str | None) -> tuple[int, int, int]:
     rng, today = ctx.rng, ctx.today
     n_delivered = _scaled(ctx, 930, 5)
     n_members = n_delivered + max(2, n_delivered // 10)
@@ -271,6 +285,19 @@ def _seed_serving(ctx, spare_households: list[tuple]) -> tuple[int, int, int]:
                 enlistment_year=today.year - rng.randint(1, 12),
             )
         )
+    if showcase_station:  # the demo clerk's village: one 喜报 delivered, one still to deliver
+        for _ in range(2):
+            members.insert(
+                0,
+                ServingMember(
+                    name=_name(rng),
+                    hometown_station_id=showcase_station,
+                    unit=rng.choice(UNITS),
+                    enlistment_year=today.year - 3,
+                ),
+            )
+        n_delivered += 1
+        members[0], members[-1] = members[-1], members[0]  # the second showcase member ends up undelivered
     ServingMember.objects.bulk_create(members, batch_size=1000)
     merits = [
         Merit(serving_member=m, kind=_weighted(rng, MERIT_KINDS), year=today.year - rng.choice((0, 1, 1)))
