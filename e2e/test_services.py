@@ -35,9 +35,11 @@ def test_township_clerk_logs_consultation(page, live_server, world, township_cle
 
     page.select_option("#id_kind", label="政策咨询")
     page.fill("#id_summary", "咨询退役军人优待证办理条件和所需材料")
+    screenshot(page, "services_record_form")
     page.click("button:has-text('保存')")
     page.wait_for_url(f"{live_server.url}/station/services/*/")
     assert page.get_by_text("已为孙振国登记政策咨询").is_visible()
+    screenshot(page, "services_record_detail")
     record = ServiceRecord.objects.get(veteran=veteran)
     assert record.kind == ServiceRecord.Kind.CONSULTATION
     assert record.handled_by_id == township_clerk.pk
@@ -47,6 +49,8 @@ def test_township_clerk_logs_consultation(page, live_server, world, township_cle
     panel = page.locator("#services-panel")
     assert "政策咨询" in panel.inner_text()
     assert "咨询退役军人优待证办理条件" in panel.inner_text()
+    panel.scroll_into_view_if_needed()
+    screenshot(page, "services_veteran_panel")
 
     page.goto(f"{live_server.url}/station/services/")
     assert page.locator("tbody tr").count() == 8

@@ -181,7 +181,9 @@ def welfare_posts_for_user(
 def active_welfare_post(veteran_id: int):
     from .models import PublicWelfarePost
 
-    return PublicWelfarePost.objects.filter(veteran_id=veteran_id, end_date__isnull=True).first()
+    return (
+        PublicWelfarePost.objects.filter(veteran_id=veteran_id, end_date__isnull=True).select_related("station").first()
+    )
 
 
 def evaluations_for_user(user, *, year: int | None = None, level: str | None = None) -> QuerySet:

@@ -20,4 +20,5 @@ def veteran_services_panel(context, veteran):
         "can_view": can_view,
         "can_add": user.has_perm("services.add_servicerecord"),
         "records": selectors.veteran_service_records(veteran, user, limit=PANEL_LIMIT) if can_view else [],
+        "post": selectors.active_welfare_post(veteran.pk) if user.has_perm("services.view_publicwelfarepost") else None,
     }

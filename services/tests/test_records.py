@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from services import actions
 from services.models import AuditEvent, ServiceRecord
-from services.tests.record_factories import ServiceRecordFactory
+from services.tests.record_factories import PublicWelfarePostFactory, ServiceRecordFactory
 from veterans.tests.factories import VeteranFactory, make_id_number
 
 pytestmark = pytest.mark.django_db
@@ -329,6 +329,12 @@ def test_veteran_panel_lists_records_newest_first(rf, township_clerk, vet_a1a):
     assert html.index("最近的咨询") < html.index("较早的来访")
     assert f"/station/services/new/?veteran={vet_a1a.pk}" in html
     assert "登记服务" in html
+    assert "公益性岗位" not in html
+    PublicWelfarePostFactory(veteran=vet_a1a, post_name="护林防火员")
+    html = Template("{% load services_panels %}{% veteran_services_panel veteran %}").render(
+        Context({"request": request, "veteran": vet_a1a})
+    )
+    assert "公益性岗位：护林防火员" in html
 
 
 def test_id_lookup_uses_blind_index(township_clerk, world):
