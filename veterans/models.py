@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -16,6 +18,7 @@ from . import choices
 from .validators import parse_resident_id, validate_mobile
 
 
+@functools.lru_cache(maxsize=65536)  # names repeat: bulk imports and seeding call this 100,000s of times
 def name_initials(name: str) -> str:
     """Pinyin initials for search: 张三丰 → zsf."""
     return "".join(lazy_pinyin(name or "", style=Style.FIRST_LETTER)).lower()[:20]

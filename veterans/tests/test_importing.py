@@ -286,7 +286,7 @@ def test_report_round_trips_through_a_dict(village_clerk):
 
 
 def test_defusedxml_guards_the_parser_itself():
-    from veterans.importing import ImportFileError, _xlsx_rows
+    from veterans.importing import ImportFileError, _openpyxl_rows
 
     good = xlsx_bytes([row(1)])
     src = zipfile.ZipFile(io.BytesIO(good))
@@ -296,4 +296,35 @@ def test_defusedxml_guards_the_parser_itself():
         sheet.split(b"?>", 1)[1] if sheet.startswith(b"<?xml") else sheet
     )
     with pytest.raises(ImportFileError, match="XML"):
-        list(_xlsx_rows(_zip(parts)))
+        list(_openpyxl_rows(_zip(parts)))
+
+
+def test_fast_reader_matches_openpyxl_on_excel_style_files(village_clerk):
+    """Shared and inline strings, styles, dates, numbers, gaps; the fallback for odd XML."""
+    from openpyxl import Workbook
+
+    from veterans import importing
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(list(HEADERS))
+    ws.append([row(1)[h] if h in row(1) else None for h in HEADERS])
+    ws.cell(row=2, column=19, value="驾驶&维修 <A>")
+    ws.cell(row=5, column=1, value="李四")
+    ws.cell(row=5, column=2, value=12345)
+    ws.cell(row=5, column=3, value=True)
+    ws.cell(row=5, column=4, value=1.5)
+    ws.cell(row=5, column=11, value=datetime.datetime(2001, 9, 1))
+    out = io.BytesIO()
+    wb.save(out)
+    data = out.getvalue()
+    fast = list(importing._xlsx_rows(data))
+    slow = [(n, list(v)) for n, v in importing._openpyxl_rows(data) if any(x is not None for x in v)]
+    trim = lambda v: list(v[: max((i + 1 for i, x in enumerate(v) if x is not None), default=0)])  # noqa: E731
+    assert [(n, trim(v)) for n, v in fast] == [(n, trim(v)) for n, v in slow]
+    # attributes in an unexpected order: falls back to openpyxl, same result
+    src = zipfile.ZipFile(io.BytesIO(data))
+    parts = {i.filename: src.read(i.filename) for i in src.infolist()}
+    parts["xl/worksheets/sheet1.xml"] = parts["xl/worksheets/sheet1.xml"].replace(b' t="s"', b' cm="0" t="s"', 1)
+    odd = _zip(parts)
+    assert [(n, trim(v)) for n, v in importing._xlsx_rows(odd)] == [(n, trim(v)) for n, v in slow]

@@ -1,0 +1,152 @@
+"""Benchmark: the veteran import (100,000 rows from .xlsx, validated) against PostgreSQL COPY.
+
+    DATABASE_URL=postgres://…/scratch_db .venv/bin/python bench/import_veterans.py [--rows 100000]
+
+1. generates N valid rows across the active village stations (deterministic) and writes an .xlsx
+   in the import template's columns;
+2. times ``veterans.importing.run_import`` on that file (read with openpyxl, every rule checked,
+   duplicates and stations looked up, encrypted, written with history) — inside a transaction
+   that is rolled back afterwards, so the database is left as it was;
+3. times ``COPY … FROM STDIN`` (psycopg ``cursor.copy``) of the same rows into a scratch table
+   with the same columns as plain text/date columns;
+4. prints rows/s of both and the ratio (target: import ≥ 1/20 of COPY's rate).
+
+Use a scratch database: the rows must not clash with veterans already registered there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import io
+import os
+import platform
+import random
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "canghzou_portal.settings.local")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection, transaction  # noqa: E402
+from openpyxl import Workbook  # noqa: E402
+from stdnum.cn import ric  # noqa: E402
+
+from services.loading import DEFAULT_FILE, load_stations  # noqa: E402
+from services.models import Station  # noqa: E402
+from veterans.demo import id_area  # noqa: E402
+from veterans.importing import run_import  # noqa: E402
+from veterans.models import _add_years  # noqa: E402
+from veterans.resources import HEADERS  # noqa: E402
+
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红文斌海波辉鹏"
+
+
+class Rollback(Exception):
+    pass
+
+
+def generate_rows(n: int, seed: int = 7) -> list[list]:
+    rng = random.Random(seed)
+    villages = list(Station.objects.filter(level="village", is_active=True).values_list("code", flat=True))
+    if not villages:
+        raise SystemExit("no active village stations: run `manage.py load_stations` first")
+    rows = []
+    for i in range(n):
+        code = villages[rng.randrange(len(villages))]
+        # Unique numbers: (birth date, sequence) walks deterministically; bench IDs use 900-999.
+        birth = datetime.date(1950, 1, 1) + datetime.timedelta(days=i // 100)
+        first17 = f"{id_area(code)}{birth:%Y%m%d}{900 + i % 100:03d}"
+        number = first17 + ric.calc_check_digit(first17 + "X")
+        enlist = _add_years(birth, rng.randint(17, 22))
+        discharge = _add_years(enlist, rng.randint(2, 16))
+        party = rng.random() < 0.3
+        rows.append([
+            SURNAMES[rng.randrange(len(SURNAMES))] + GIVEN[rng.randrange(len(GIVEN))] + GIVEN[rng.randrange(len(GIVEN))],
+            number, "", None, "汉族", f"1{rng.choice('3589')}{rng.randrange(10**9):09d}",
+            "河北省沧州市", "河北省沧州市", code, "陆军", enlist, discharge, "下士", "退役士兵", "自主就业",
+            "是" if party else "否", discharge if party else None, "高中/中专", "", None, "无", "否",
+            rng.choice(["已就业", "未就业", "灵活就业"]), "", "", None, "在册", None, datetime.date(2025, 6, 1),
+        ])  # fmt: skip
+    return rows
+
+
+def write_xlsx(rows: list[list]) -> bytes:
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("退役军人信息")
+    ws.append(list(HEADERS))
+    for r in rows:
+        ws.append(r)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def time_import(data: bytes) -> tuple[float, object]:
+    started = time.perf_counter()
+    try:
+        with transaction.atomic():
+            report = run_import(file_obj=io.BytesIO(data), filename="bench.xlsx", user=None, dry_run=False,
+                                full_access=True)  # fmt: skip
+            elapsed = time.perf_counter() - started
+            raise Rollback
+    except Rollback:
+        pass
+    return elapsed, report
+
+
+def time_copy(rows: list[list]) -> float:
+    columns = ", ".join(f'"c{i}" {"date" if isinstance(rows[0][i], datetime.date) else "text"}'
+                        for i in range(len(HEADERS)))  # fmt: skip
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # the psycopg cursor
+        raw.execute("DROP TABLE IF EXISTS bench_veteran_copy")
+        raw.execute(f"CREATE TABLE bench_veteran_copy ({columns})")
+        connection.commit() if not connection.get_autocommit() else None
+        started = time.perf_counter()
+        with raw.copy("COPY bench_veteran_copy FROM STDIN") as copy:
+            for r in rows:
+                copy.write_row(r)
+        elapsed = time.perf_counter() - started
+        raw.execute("DROP TABLE bench_veteran_copy")
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    args = parser.parse_args()
+    if connection.vendor != "postgresql":
+        raise SystemExit("set DATABASE_URL to a PostgreSQL scratch database")
+    if not Station.objects.exists():
+        load_stations(DEFAULT_FILE)
+    t = time.perf_counter()
+    rows = generate_rows(args.rows)
+    data = write_xlsx(rows)
+    print(f"generated {args.rows} rows, xlsx {len(data) / 1e6:.1f} MB in {time.perf_counter() - t:.1f} s")
+    import_s, report = time_import(data)
+    if not report.ok:
+        print(report.as_text(limit=20))
+        raise SystemExit(1)
+    copy_s = time_copy(rows)
+    import_rate = args.rows / import_s
+    copy_rate = args.rows / copy_s
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        pg = cursor.fetchone()[0]
+    print(
+        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, PostgreSQL {pg}"
+    )
+    print(f"import (xlsx, validated, encrypted, with history): {import_s:.2f} s = {import_rate:,.0f} rows/s")
+    print(f"COPY of the same rows:                            {copy_s:.2f} s = {copy_rate:,.0f} rows/s")
+    print(f"ratio import/COPY: 1/{copy_rate / import_rate:.1f} (target: 1/20 or better)")
+
+
+if __name__ == "__main__":
+    main()
