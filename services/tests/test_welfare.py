@@ -128,3 +128,26 @@ def test_list_constant_queries(client_for, county_clerk, world, django_assert_ma
         PublicWelfarePostFactory(veteran=VeteranFactory(station=world[key]))
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get("/station/services/posts/").status_code == 200
+
+
+def test_admin_second_active_post_refused_in_chinese(client_for, world, make_user, vet):
+    from services import roles
+
+    PublicWelfarePostFactory(veteran=vet)
+    user = make_user(roles.ROLE_BUREAU, world["countyA"], is_staff=True)
+    data = {
+        "post_name": "护林员",
+        "station": vet.station_id,
+        "veteran": vet.pk,
+        "start_date": "2026-06-01",
+        "monthly_subsidy": "1500",
+    }
+    response = client_for(user).post("/admin/services/publicwelfarepost/add/", data)
+    assert response.status_code == 200
+    assert "该退役军人已有在岗的公益性岗位，须先办理离岗" in response.content.decode()
+    bad_end = client_for(user).post(
+        "/admin/services/publicwelfarepost/add/",
+        {**data, "veteran": VeteranFactory(station=world["villageA1b"]).pk, "end_date": "2026-05-01"},
+    )
+    assert "离岗日期不能早于上岗日期" in bad_end.content.decode()
+    assert PublicWelfarePost.objects.count() == 1
