@@ -7,7 +7,12 @@ def ensure_honor_types(sender=None, using="default", **kwargs) -> None:
     empties tables that a data migration filled). Idempotent; edits made in the admin stay."""
     import importlib
 
+    from django.db import connections
+
     from .models import HonorType
+
+    if HonorType._meta.db_table not in connections[using].introspection.table_names():
+        return  # migrated backwards past the table
 
     rows = importlib.import_module("honors.migrations.0002_honor_types").HONOR_TYPES
     existing = set(HonorType.objects.using(using).values_list("code", flat=True))
