@@ -779,7 +779,7 @@ def export_queryset(*, user, queryset=None, station_code: str | None = None, ful
         qs = scope_queryset(qs, user)
     if station_code:
         qs = qs.in_subtree(station_code)
-    return qs.only(*DB_FIELDS).order_by("station_id", "id")
+    return qs.select_related(None).only(*DB_FIELDS).order_by("station_id", "id")
 
 
 def user_sees_full_pii(user) -> bool:

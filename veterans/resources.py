@@ -92,7 +92,7 @@ BY_HEADER: dict[str, Column] = {c.header: c for c in COLUMNS}
 BY_FIELD: dict[str, Column] = {c.field: c for c in COLUMNS}
 EXPORT_FIELDS = tuple(c.field for c in COLUMNS)
 # Fields the export reads from the database (everything but the station's code comes as is).
-DB_FIELDS = tuple(f for f in EXPORT_FIELDS if f != "station") + ("station_id",)
+DB_FIELDS = EXPORT_FIELDS
 
 
 def escape_formula(value):

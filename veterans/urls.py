@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_io
 
 app_name = "veterans"
 urlpatterns = [
@@ -11,4 +11,9 @@ urlpatterns = [
     path("<int:pk>/transfer/", views.veteran_transfer, name="transfer"),
     path("<int:pk>/reveal/", views.veteran_reveal, name="reveal"),
     path("<int:pk>/history/", views.veteran_history, name="history"),
+    # import / export (veterans/views_io.py)
+    path("import/", views_io.veteran_import, name="import"),
+    path("import/template/", views_io.veteran_import_template, name="import_template"),
+    path("import/report/<str:token>/", views_io.veteran_import_report, name="import_report"),
+    path("export/", views_io.veteran_export, name="export"),
 ]
