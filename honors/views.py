@@ -117,6 +117,8 @@ def review_queue(request):
 @require_http_methods(["GET", "POST"])
 @station_view("honors.add_nomination")
 def nomination_create(request):
+    if actions.user_level(request.user) not in actions.NOMINATING_LEVELS:
+        raise PermissionDenied("只有村（社区）、乡镇（街道）服务站的经办员可以发起提名")
     form = NominationForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -1,7 +1,8 @@
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from honors import actions
-from honors.models import HonorType
+from honors.models import HonorType, NominationAttachment
 from services import roles
 
 from .factories import DeliveryFactory, HouseholdFactory, MeritFactory, NominationFactory, ServingMemberFactory
@@ -20,7 +21,11 @@ def county_a_objects(types, world, household, village_clerk, county_reviewer, ci
     member = ServingMemberFactory(hometown_station=world["villageA1a"])
     merit = MeritFactory(serving_member=member)
     delivery = DeliveryFactory(merit=MeritFactory(serving_member=member))
+    attachment = NominationAttachment.objects.create(
+        nomination=n, file=SimpleUploadedFile("a.pdf", b"%PDF-1.4"), original_name="刘光荣证明.pdf", kind="pdf", size=8
+    )
     return {
+        "nominationattachment": attachment,
         "nomination": n,
         "nominationtransition": n.transitions.first(),
         "award": award,
@@ -46,6 +51,7 @@ def test_admin_change_pages_404_outside_subtree(county_a_objects, bureau_b, clie
     c = client_for(bureau_b)
     for model, obj in county_a_objects.items():
         assert c.get(f"/admin/honors/{model}/{obj.pk}/change/").status_code == 404, model
+        assert c.get(f"/admin/honors/{model}/{obj.pk}/history/").status_code == 404, model
         assert "刘光荣" not in c.get(f"/admin/honors/{model}/").content.decode(), model
 
 

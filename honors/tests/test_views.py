@@ -445,3 +445,8 @@ def test_review_queue_and_party50_constant_queries(
         reviewer.get("/station/honors/review/")
     with django_assert_max_num_queries(len(q2.captured_queries)):
         clerk.get("/station/honors/party50/?year=2026")
+
+
+def test_county_clerk_gets_403_on_the_create_form(county_clerk, client_for):
+    resp = client_for(county_clerk).get("/station/honors/nominations/new/")
+    assert resp.status_code == 403 and "村（社区）、乡镇（街道）" in resp.content.decode()
