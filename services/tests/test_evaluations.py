@@ -160,3 +160,21 @@ def test_admin_save_goes_through_tier_rules(client_for, world, make_user):
     assert refused.status_code == 200
     assert "市级评定县级服务中心，县级评定本县的乡镇和村服务站" in refused.content.decode()
     assert StationEvaluation.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("home", "levels"),
+    [("city", ("county",)), ("countyA", ("township", "village")), ("townshipA1", ()), ("villageA1a", ())],
+)
+def test_evaluable_levels_and_stations_by_tier(world, make_user, home, levels):
+    from services import selectors
+
+    user = make_user(roles.ROLE_REVIEWER, world[home])
+    assert selectors.evaluable_levels(user) == levels
+    stations = set(selectors.evaluable_stations(user).values_list("code", flat=True))
+    expected = {
+        s.code
+        for s in world.values()
+        if s.level in levels and s.code != world[home].code and world[home].contains(s.code)
+    }
+    assert stations == expected

@@ -343,3 +343,24 @@ def test_id_lookup_uses_blind_index(township_clerk, world):
     number = make_id_number("130902", "19750505", 321)
     vet = VeteranFactory(station=world["villageA1b"], id_number=number)
     assert selectors.veteran_search(township_clerk, number.lower()) == [vet]
+
+
+@pytest.mark.parametrize(
+    ("home", "visible"),
+    [
+        ("city", {"甲", "乙", "丙"}),
+        ("countyA", {"甲", "乙"}),
+        ("townshipA1", {"甲"}),
+        ("villageA1a", {"甲"}),
+        ("villageA1b", set()),
+        ("countyB", {"丙"}),
+    ],
+)
+def test_records_selector_by_tier(world, make_user, home, visible):
+    from services import selectors
+
+    for station, summary in (("villageA1a", "甲"), ("villageA2b", "乙"), ("villageB2a", "丙")):
+        ServiceRecordFactory(veteran=VeteranFactory(station=world[station]), summary=summary)
+    user = make_user("经办员", world[home])
+    assert {r.summary for r in selectors.service_records_for_user(user)} == visible
+    assert selectors.filter_station_choices(user).first() == world[home]
