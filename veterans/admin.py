@@ -1,1 +1,276 @@
-from django.contrib import admin  # noqa: F401
+"""Admin of the registry: scoped to the user's subtree, masked, history, and spreadsheet import/export
+through the same engine as the clerk portal and the command line (``veterans.importing``)."""
+
+from __future__ import annotations
+
+import io
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from simple_history.admin import SimpleHistoryAdmin
+
+from canghzou_portal.admin_mixins import LargeTableAdminMixin
+from canghzou_portal.crypto import blind_index
+from canghzou_portal.scoping import scope_queryset
+from canghzou_portal.scoping_mixins import ScopedModelAdmin
+from services import codes
+from services.admin import CountyFilter
+
+from . import views_io
+from .importing import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, run_export, run_import
+from .models import Household, HouseholdMember, Veteran, VeteranTransfer
+from .validators import MOBILE_RE, normalize_id_number, normalize_mobile
+
+PII_FIELDS = ("id_number", "phone")
+
+
+class StationLevelFilter(admin.SimpleListFilter):
+    title = "登记服务站层级"
+    parameter_name = "station_level"
+
+    def lookups(self, request, model_admin):
+        return [(level, codes.LEVEL_LABELS[level]) for level in codes.LEVELS]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value in codes.LEVELS:
+            return queryset.filter(station__level=value)
+        return queryset
+
+
+class ScopedHistoryAdmin(ScopedModelAdmin, SimpleHistoryAdmin):
+    """simple-history's pages fall back to the history rows of an object the user cannot see:
+    check the jurisdiction first, so another subtree's object is a 404 there too."""
+
+    def _check_scope(self, request, object_id) -> None:
+        if not self.get_queryset(request).filter(pk=object_id).exists():
+            raise Http404("未找到该记录，或不在您的辖区范围内")
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._check_scope(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._check_scope(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+@admin.register(Veteran)
+class VeteranAdmin(LargeTableAdminMixin, ScopedHistoryAdmin):
+    change_list_template = "admin/veterans/veteran/change_list.html"
+    list_display = (
+        "name",
+        "masked_id",
+        "gender",
+        "masked_mobile",
+        "station",
+        "category",
+        "employment_status",
+        "status",
+        "registered_on",
+    )
+    list_filter = ("status", "employment_status", "category", StationLevelFilter, CountyFilter)
+    search_fields = ("name", "name_initials")
+    search_help_text = "姓名、拼音首字母（如 zsf），或完整身份证号、手机号（精确查找）"
+    list_select_related = ("station",)
+    autocomplete_fields = ("station", "household")
+    readonly_fields = ("gender", "birth_date", "version", "created_by", "created_at", "updated_at")
+    date_hierarchy = None
+    ordering = ("-registered_on", "-id")
+
+    @admin.display(description="身份证号")
+    def masked_id(self, obj):
+        return obj.masked_id_number
+
+    @admin.display(description="手机号码")
+    def masked_mobile(self, obj):
+        return obj.masked_phone
+
+    # --- masking on the change form ------------------------------------------------------
+    def _full_pii(self, request) -> bool:
+        return request.user.has_perm("veterans.view_full_pii")
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        if obj is not None and not self._full_pii(request):
+            fields = [f for f in fields if f not in PII_FIELDS]
+            fields[1:1] = ["masked_id", "masked_mobile"]
+        return fields
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and not self._full_pii(request):
+            readonly += ["masked_id", "masked_mobile"]
+        return readonly
+
+    def save_model(self, request, obj, form, change):
+        if change:  # the admin's change view runs in a transaction: lock, then bump the version
+            current = Veteran.objects.select_for_update().filter(pk=obj.pk).values_list("version", flat=True).first()
+            obj.version = (current or obj.version) + 1
+        else:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    # --- search: name, pinyin initials, exact ID / phone through the blind index -------------
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        as_id = normalize_id_number(term)
+        if len(as_id) == 18 and as_id[:17].isdigit():
+            return queryset.filter(id_number_hash=blind_index(as_id)), False
+        as_phone = normalize_mobile(term)
+        if MOBILE_RE.match(as_phone):
+            return queryset.filter(phone_hash=blind_index(as_phone)), False
+        if term.isascii() and term.isalpha():
+            return queryset.filter(name_initials__startswith=term.lower()), False
+        return super().get_search_results(request, queryset, search_term)
+
+    # --- import / export through veterans.importing ------------------------------------------
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("import/", wrap(self.import_view), name="veterans_veteran_import"),
+            path("import/template/", wrap(self.template_view), name="veterans_veteran_import_template"),
+            path("export/", wrap(self.export_view), name="veterans_veteran_export"),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = extra_context or {}
+        extra_context["can_import"] = request.user.has_perm("veterans.import_veteran")
+        extra_context["can_export"] = request.user.has_perm("veterans.export_veteran")
+        return super().changelist_view(request, extra_context)
+
+    def import_view(self, request):
+        if not request.user.has_perm("veterans.import_veteran"):
+            raise PermissionDenied("您没有导入退役军人信息的权限")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "导入退役军人信息",
+            "form": views_io.UploadForm(),
+            "shown": views_io.REPORT_SHOWN,
+        }
+        if request.method == "POST" and request.POST.get("action") == "confirm":
+            token = request.POST.get("token", "")
+            data_path = views_io._staged(request.user, token, "bin")
+            previewed = views_io._load_report(request.user, token)
+            if not previewed.ok or not data_path.exists():
+                raise Http404("导入批次不存在或已过期")
+            report = run_import(
+                file_obj=io.BytesIO(data_path.read_bytes()),
+                filename=previewed.filename,
+                user=request.user,
+                dry_run=False,
+                request=request,
+            )
+            if report.ok:
+                views_io._discard(request.user, token)
+                self.message_user(request, report.summary(), messages.SUCCESS)
+                return redirect(reverse("admin:veterans_veteran_changelist"))
+            context.update(report=report, token=views_io._stage(request.user, b"", report))
+        elif request.method == "POST":
+            form = views_io.UploadForm(request.POST, request.FILES)
+            context["form"] = form
+            if form.is_valid():
+                upload = form.cleaned_data["file"]
+                report = run_import(
+                    file_obj=upload, filename=upload.name, user=request.user, dry_run=True, request=request
+                )
+                data = b""
+                if report.ok:
+                    upload.seek(0)
+                    data = upload.read()
+                context.update(report=report, token=views_io._stage(request.user, data, report))
+        return TemplateResponse(request, "admin/veterans/veteran/import.html", context)
+
+    def template_view(self, request):
+        if not request.user.has_perm("veterans.import_veteran"):
+            raise PermissionDenied("您没有导入退役军人信息的权限")
+        return _template_response()
+
+    def export_view(self, request):
+        """The change list's current filters and search, scoped and masked as the user may see."""
+        if not request.user.has_perm("veterans.export_veteran"):
+            raise PermissionDenied("您没有导出退役军人信息的权限")
+        params = request.GET.copy()
+        file_format = "csv" if params.pop("fmt", ["xlsx"])[0] == "csv" else "xlsx"
+        request.GET = params
+        changelist = self.get_changelist_instance(request)
+        queryset = changelist.get_queryset(request)
+        out = io.BytesIO()
+        run_export(user=request.user, out=out, file_format=file_format, queryset=queryset, request=request)
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        content_type = CSV_CONTENT_TYPE if file_format == "csv" else XLSX_CONTENT_TYPE
+        return views_io._attachment(out.getvalue(), content_type, f"退役军人信息-{stamp}.{file_format}")
+
+
+def _template_response():
+    from .importing import template_workbook
+
+    return views_io._attachment(template_workbook(), XLSX_CONTENT_TYPE, "退役军人信息导入模板.xlsx")
+
+
+class HouseholdMemberInline(admin.TabularInline):
+    model = HouseholdMember
+    extra = 1
+    fields = ("name", "relation", "veteran", "is_serving", "military_history")
+    raw_id_fields = ("veteran",)
+
+    def get_queryset(self, request):
+        return scope_queryset(super().get_queryset(request), request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "veteran" and formfield is not None:
+            formfield.queryset = scope_queryset(formfield.queryset, request.user)
+        return formfield
+
+
+@admin.register(Household)
+class HouseholdAdmin(ScopedModelAdmin):
+    list_display = ("head_name", "station", "address", "member_count")
+    list_filter = (CountyFilter,)
+    search_fields = ("head_name", "=station__code", "station__name")
+    list_select_related = ("station",)
+    autocomplete_fields = ("station",)
+    inlines = (HouseholdMemberInline,)
+
+    def get_queryset(self, request):
+        from django.db.models import Count
+
+        return super().get_queryset(request).annotate(_members=Count("members"))
+
+    @admin.display(description="成员数", ordering="_members")
+    def member_count(self, obj):
+        return obj._members
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(VeteranTransfer)
+class VeteranTransferAdmin(LargeTableAdminMixin, ScopedModelAdmin):
+    """Transfers are recorded by the transfer action only; here they are read."""
+
+    list_display = ("veteran", "from_station", "to_station", "date", "created_by", "created_at")
+    list_filter = ("date", CountyFilter)
+    search_fields = ("veteran__name", "=from_station__code", "=to_station__code")
+    list_select_related = ("veteran", "from_station", "to_station", "created_by")
+    readonly_fields = ("veteran", "from_station", "to_station", "date", "reason", "created_by", "created_at")
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
