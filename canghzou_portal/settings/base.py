@@ -287,6 +287,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 OTP_REQUIRED = env.bool("OTP_REQUIRED", default=False)
 OTP_REQUIRED_ROLES = ["系统管理员", "市局工作人员", "审核员"]
 OTP_TOTP_ISSUER = "沧州市退役军人服务平台"
+# Nobody, not even an administrator, reads another account's TOTP secret in the admin.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Rate limits (django-ratelimit): the shared 429 page; logins per client address.
 RATELIMIT_VIEW = "canghzou_portal.views.ratelimited"

@@ -34,6 +34,11 @@ def _configured_handlers():
 @pytest.fixture
 def captured():
     """The handlers configured by settings.LOGGING, writing into a buffer."""
+    import logging.config
+
+    from django.conf import settings
+
+    logging.config.dictConfig(settings.LOGGING)  # as Django does at start-up (other tests may reconfigure)
     handlers = _configured_handlers()
     assert handlers, "settings.LOGGING configures a console handler"
     buffer = io.StringIO()
