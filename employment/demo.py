@@ -71,7 +71,7 @@ POSTING_STATUS_WEIGHTS = (
 )  # fmt: skip
 APPLICATION_STATUS_WEIGHTS = (
     (ApplicationStatus.SUBMITTED, 35), (ApplicationStatus.SHORTLISTED, 15), (ApplicationStatus.INTERVIEW, 10),
-    (ApplicationStatus.HIRED, 10), (ApplicationStatus.NOT_HIRED, 22), (ApplicationStatus.WITHDRAWN, 8),
+    (ApplicationStatus.HIRED, 5), (ApplicationStatus.NOT_HIRED, 27), (ApplicationStatus.WITHDRAWN, 8),
 )  # fmt: skip
 REJECTIONS = (
     "薪资范围与岗位描述不符，请核实",

@@ -135,6 +135,10 @@ class JobPosting(TimeStampedModel):
         permissions = [("review_jobposting", "审核招聘岗位")]
         indexes = [
             models.Index(fields=["status", "expires_on", "published_at"], name="posting_board"),
+            # newest-first walk of published postings: the unfiltered board stops after 21 rows
+            models.Index(
+                fields=["-published_at", "-id"], name="posting_board_recent", condition=models.Q(status="published")
+            ),
             models.Index(fields=["county", "status"], name="posting_county_status"),
             models.Index(fields=["category", "status"], name="posting_category_status"),
             models.Index(fields=["salary_max"], name="posting_salary_max"),
