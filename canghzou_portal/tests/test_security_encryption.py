@@ -70,3 +70,17 @@ def test_wrong_key_never_shows_the_token(world, settings):
     settings.FIELD_ENCRYPTION_KEY = Fernet.generate_key().decode()
     with pytest.raises(ValueError, match="密钥不匹配"):
         Veteran.objects.get(pk=veteran.pk)
+
+
+def test_check_encryption_reports_old_keys_and_plain_values(world, settings, capsys):
+    from django.core.management.base import CommandError
+
+    old_key = settings.FIELD_ENCRYPTION_KEY
+    veteran = VeteranFactory(station=world["villageA1a"], id_number=ID_NUMBER, phone=PHONE)
+    settings.FIELD_ENCRYPTION_KEY = f"{Fernet.generate_key().decode()},{old_key}"
+    call_command("check_encryption")
+    assert "veterans.Veteran.id_number: 共 1 条，旧密钥 1 条，无法解密（或为明文） 0 条" in capsys.readouterr().out
+    with connection.cursor() as cursor:  # simulate a plain number written behind the application's back
+        cursor.execute("UPDATE veterans_veteran SET phone = %s WHERE id = %s", [PHONE, veteran.pk])
+    with pytest.raises(CommandError, match="无法用当前密钥解密或为明文"):
+        call_command("check_encryption")
