@@ -140,7 +140,10 @@ def read_rows(data: bytes) -> Iterator[tuple[int, list]]:
             if kind == b"s":
                 value = shared[int(inner[3:-4] if inner.startswith(b"<v>") else V_RE.search(inner).group(1))]
             elif kind == b"inlineStr":
-                value = "".join(_text(m.group(1) or b"") for m in T_RE.finditer(RPH_RE.sub(b"", inner)))
+                if inner.startswith(b"<is><t>") and inner.endswith(b"</t></is>") and inner.count(b"<t") == 1:
+                    value = _text(inner[7:-9])
+                else:
+                    value = "".join(_text(m.group(1) or b"") for m in T_RE.finditer(RPH_RE.sub(b"", inner)))
             else:
                 v = V_RE.search(inner)
                 if v is None:
