@@ -1,8 +1,9 @@
 """seed_demo part for the registry: ``ctx.veterans`` realistic veterans across the village stations.
 
 Deterministic for a seed (everything is drawn from ``ctx.rng`` in a fixed order, stations in code
-order) and fast: rows are built in memory and written with ``bulk_create_with_history`` in
-batches (300,000 veterans: see docs/benchmarks.md). Hands over ``ctx.data["veteran_ids"]`` and
+order) and fast: rows are built in memory and written in batches with their history rows by
+``importing.bulk_insert_with_history`` (COPY on PostgreSQL; 300,000 veterans: see
+docs/benchmarks.md). Hands over ``ctx.data["veteran_ids"]`` and
 ``ctx.data["household_ids"]``.
 """
 
@@ -11,11 +12,11 @@ from __future__ import annotations
 import datetime
 
 from django.db import transaction
-from simple_history.utils import bulk_create_with_history
 from stdnum.cn import ric
 
 from services.models import Station
 
+from .importing import bulk_insert_with_history
 from .models import Household, HouseholdMember, Veteran, _add_years
 
 BATCH = 5000
@@ -93,9 +94,7 @@ def seed(ctx) -> dict[str, int]:
             vets = [p["vet"] for p in people]
             for vet in vets:
                 vet.prepare_derived_fields()
-            bulk_create_with_history(
-                vets, Veteran, batch_size=1000, default_change_reason="演示数据", default_date=None
-            )
+            bulk_insert_with_history(vets, user=None, reason="演示数据")
             members = []
             for p in people:
                 if p["household"]:

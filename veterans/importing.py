@@ -666,8 +666,13 @@ def _check_batch(batch, stations: dict, *, user, full_access: bool, errors: list
 
 
 def _write(veterans: list[Veteran], *, user, filename: str) -> int:
-    """Save every row in one transaction, each with its history row ("+", the importer, a reason)."""
-    reason = f"批量导入：{filename}"[:100]
+    return bulk_insert_with_history(veterans, user=user, reason=f"批量导入：{filename}"[:100])
+
+
+def bulk_insert_with_history(veterans: list[Veteran], *, user, reason: str) -> int:
+    """Save prepared veterans (``prepare_derived_fields`` done) in one transaction, each with its
+    history row ("+", ``user``, ``reason``): COPY on PostgreSQL, ``bulk_create_with_history``
+    elsewhere. Sets their primary keys. Used by the import and by seed_demo."""
     now = timezone.now()
     for vet in veterans:
         vet.created_at = vet.updated_at = now
