@@ -7,6 +7,7 @@ application_status, training_list, fair_list. Everything under /employers/ and
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -15,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.syndication.views import Feed
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -26,18 +28,28 @@ from canghzou_portal.pagination import CappedCountPaginator
 from services.audit import audit
 from services.views import require_station_user
 
-from . import actions, board_cache, selectors
+from . import actions, board_cache, board_html, selectors
 from .forms import ApplyForm, JobSearchForm, MoveForm, PostingForm, RejectForm, StatusLookupForm
-from .models import ApplicationStatus, JobPosting, PostingStatus
+from .models import ApplicationStatus, JobCategory, JobPosting, PostingStatus
 
 COUNTIES_KEY = "jobs:counties"
 
 
+_counties_memo: dict[str, tuple[float, list]] = {}
+
+
 def _counties() -> list[tuple[str, str]]:
+    """County filter choices: reference data (changes with load_stations only), kept one
+    minute in the process and an hour in the shared cache."""
+    now = time.monotonic()
+    memo = _counties_memo.get(COUNTIES_KEY)
+    if memo and memo[0] > now:
+        return memo[1]
     counties = cache.get(COUNTIES_KEY)
     if counties is None:
         counties = selectors.county_choices()
         cache.set(COUNTIES_KEY, counties, 3600)
+    _counties_memo[COUNTIES_KEY] = (now + 60, counties)
     return counties
 
 
@@ -62,8 +74,38 @@ def _limited(request, group: str, rate_setting: str, default: str) -> bool:
 
 
 # --- public board -------------------------------------------------------------------------------
+def _whole_page_cacheable(request) -> bool:
+    """Anonymous visitors without a session get the whole page from the cache; anyone else
+    (signed in, or with a session that may carry messages) gets it rendered around the cached
+    fragment."""
+    return (
+        board_cache.enabled()
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and not request.user.is_authenticated
+    )
+
+
+def _page_from_cache(request, kind: str, parts: tuple, render_page):
+    if not _whole_page_cacheable(request):
+        return render_page()
+    key = board_cache.make_key(kind, *parts)
+    html = board_cache.fetch(key)
+    if html is not None:
+        return HttpResponse(html)
+    response = render_page()
+    body = response.content.decode()
+    # A page that set a cookie or carries a CSP nonce is specific to this request.
+    if response.status_code == 200 and not response.cookies and "nonce=" not in body:
+        board_cache.store(key, body)
+    return response
+
+
 @require_GET
 def job_list(request):
+    return _page_from_cache(request, "list-page", (sorted(request.GET.lists()),), lambda: _render_job_list(request))
+
+
+def _render_job_list(request):
     counties = _counties()
     form = JobSearchForm(request.GET or None, counties=counties)
     errors: list[str] = []
@@ -77,18 +119,26 @@ def job_list(request):
     if query.pop("partner_only", False):
         query["partner"] = "1"
     querystring = urlencode(query)
+    parts = (sorted(query.items()), page)
 
     def render_results() -> str:
         page_obj = selectors.board_page(selectors.public_postings(**filters), page)
-        return render_to_string(
-            "employment/_job_results.html", {"page": page_obj, "querystring": querystring, "filters": filters}
-        )
+        return board_html.results_html(page_obj, querystring)
 
-    results = board_cache.get_or_render("list", (sorted(query.items()), page), render_results)
+    results = board_cache.get_or_render("list", parts, render_results)
+    raw = form.data if form.is_bound else {}
     return render(
         request,
         "employment/job_list.html",
-        {"form": form, "errors": errors, "results": results, "filters": filters},
+        {
+            "q": raw.get("q", ""),
+            "min_salary": raw.get("min_salary", ""),
+            "county_options": [(c, n, c == filters["county"]) for c, n in counties],
+            "category_options": [(c, n, c == filters["category"]) for c, n in JobCategory.choices],
+            "errors": errors,
+            "results": results,
+            "filters": filters,
+        },
     )
 
 
@@ -98,8 +148,11 @@ def job_detail(request, pk: int):
         posting = selectors.public_posting(pk)
         return render_to_string("employment/_job_detail.html", {"posting": posting})
 
-    body = board_cache.get_or_render("detail", (pk,), render_detail)
-    return render(request, "employment/job_detail.html", {"body": body, "pk": pk})
+    def render_page():
+        body = board_cache.get_or_render("detail", (pk,), render_detail)
+        return render(request, "employment/job_detail.html", {"body": body, "pk": pk})
+
+    return _page_from_cache(request, "detail-page", (pk,), render_page)
 
 
 class JobFeed(Feed):

@@ -116,28 +116,59 @@ def stop(proc: subprocess.Popen) -> None:
     proc.wait(timeout=30)
 
 
-def run_wrk(wrk: str, port: int, paths: list[str], duration: int, connections: int) -> dict:
+def write_script(paths: list[str]) -> str:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
         fh.write(lua_script(paths))
-    base = f"http://127.0.0.1:{port}"
-    # warm-up (fills caches, opens pool connections), then the measured run
-    subprocess.run([wrk, "-t2", f"-c{connections}", "-d3s", "-s", fh.name, base], capture_output=True, check=True)
+    return fh.name
+
+
+def run_wrk(wrk: str, port: int, script: str, duration: int, connections: int) -> dict:
     out = subprocess.run(
-        [wrk, "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "-s", fh.name, base],
+        [wrk, "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "-s", script, f"http://127.0.0.1:{port}"],
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
-    os.unlink(fh.name)
-    m = dict(re.findall(r"(\w+)=(\d+)", out.split("RESULT", 1)[1]))
-    m = {k: int(v) for k, v in m.items()}
+    m = {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", out.split("RESULT", 1)[1])}
     m["rps"] = m["requests"] / (m["duration_us"] / 1e6)
     return m
 
 
+def median(values):
+    values = sorted(values)
+    mid = len(values) // 2
+    return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
+
+
+def measure_pair(wrk, port, bare_script, board_script, args) -> tuple[dict, dict]:
+    """Alternate bare and board rounds on the same server, so a change in the machine's load
+    (it is shared) hits both sides alike; report the medians."""
+    for script in (bare_script, board_script):  # warm-up: caches, pool connections
+        run_wrk(wrk, port, script, 3, args.connections)
+    rounds = {"bare": [], "board": []}
+    for _ in range(args.rounds):
+        rounds["bare"].append(run_wrk(wrk, port, bare_script, args.duration, args.connections))
+        rounds["board"].append(run_wrk(wrk, port, board_script, args.duration, args.connections))
+    out = []
+    for name in ("bare", "board"):
+        runs = rounds[name]
+        out.append(
+            {
+                "rps": median([r["rps"] for r in runs]),
+                "p50_us": median([r["p50_us"] for r in runs]),
+                "p95_us": median([r["p95_us"] for r in runs]),
+                "p99_us": median([r["p99_us"] for r in runs]),
+                "errors": sum(r["errors"] + r["non2xx"] for r in runs),
+                "rounds_rps": [round(r["rps"]) for r in runs],
+            }
+        )
+    return out[0], out[1]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--duration", type=int, default=20)
+    parser.add_argument("--duration", type=int, default=10, help="seconds per round")
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2 + 1)
     parser.add_argument("--port", type=int, default=8765)
     args = parser.parse_args()
     django_setup()
@@ -150,18 +181,20 @@ def main() -> None:
     from django.core.cache import cache
 
     cache.clear()
+    bare_script, board_script = write_script(["/bench/bare/"]), write_script(paths)
     results = {}
-    proc = start_gunicorn(args.port, args.workers, cache_seconds=0)
     try:
-        results["bare"] = run_wrk(wrk, args.port, ["/bench/bare/"], args.duration, args.connections)
-        results["board_uncached"] = run_wrk(wrk, args.port, paths, args.duration, args.connections)
+        for label, seconds in (("uncached", 0), ("cached", 300)):
+            proc = start_gunicorn(args.port, args.workers, cache_seconds=seconds)
+            try:
+                results[f"bare ({label} server)"], results[f"board {label}"] = measure_pair(
+                    wrk, args.port, bare_script, board_script, args
+                )
+            finally:
+                stop(proc)
     finally:
-        stop(proc)
-    proc = start_gunicorn(args.port, args.workers, cache_seconds=300)
-    try:
-        results["board_cached"] = run_wrk(wrk, args.port, paths, args.duration, args.connections)
-    finally:
-        stop(proc)
+        os.unlink(bare_script)
+        os.unlink(board_script)
     meta = {
         "postings_total": total,
         "postings_public": public,
@@ -172,17 +205,21 @@ def main() -> None:
         "workers": args.workers,
         "connections": args.connections,
         "duration_s": args.duration,
+        "rounds": args.rounds,
+        "load_average_after": os.getloadavg(),
     }
     (HERE / "results.json").write_text(json.dumps({"meta": meta, "results": results}, indent=2))
-    bare = results["bare"]["rps"]
-    print(f"postings: {total} total, {public} public; {len(paths)} URLs in the mix")
-    print("| run | req/s | ratio to bare | p50 ms | p95 ms | p99 ms | errors |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
-    for name, r in results.items():
-        print(
-            f"| {name} | {r['rps']:.0f} | {r['rps'] / bare:.0%} | {r['p50_us'] / 1000:.1f} | "
-            f"{r['p95_us'] / 1000:.1f} | {r['p99_us'] / 1000:.1f} | {r['errors'] + r['non2xx']} |"
-        )
+    print(f"postings: {total} total, {public} public; {len(paths)} URLs in the mix; {args.workers} workers")
+    print("| run | req/s (median) | ratio to bare | p50 ms | p95 ms | p99 ms | errors | rounds req/s |")
+    print("|---|---:|---:|---:|---:|---:|---:|---|")
+    for label in ("uncached", "cached"):
+        bare = results[f"bare ({label} server)"]["rps"]
+        for name in (f"bare ({label} server)", f"board {label}"):
+            r = results[name]
+            print(
+                f"| {name} | {r['rps']:.0f} | {r['rps'] / bare:.0%} | {r['p50_us'] / 1000:.1f} | "
+                f"{r['p95_us'] / 1000:.1f} | {r['p99_us'] / 1000:.1f} | {r['errors']} | {r['rounds_rps']} |"
+            )
 
 
 if __name__ == "__main__":

