@@ -20,3 +20,6 @@ MEDIA_ROOT = BASE_DIR / ".test-media"
 # django-axes refuses authenticate() without a request, which Client.login() does; the lockout
 # tests switch it on with override_settings(AXES_ENABLED=True) (canghzou_portal/tests/test_security_lockout.py).
 AXES_ENABLED = False
+# Every test client logs in from 127.0.0.1: the per-address login rate limit would add up across a
+# whole run. test_security_lockout.py::test_login_is_rate_limited_per_address sets a low rate itself.
+PORTAL_LOGIN_RATE = "100000/m"
