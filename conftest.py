@@ -136,3 +136,42 @@ def client_for(client):
         return c
 
     return make
+
+
+@pytest.fixture
+def real_celery():
+    """The project's Celery app pointed at the local Redis (broker and results), for tests that
+    start a real worker with ``celery.contrib.testing.worker.start_worker``.
+
+    Celery derives broker read/write URLs and caches the result backend and the broker pool when
+    its configuration is first loaded, so those are reset here and restored afterwards.
+    """
+    import redis
+    from django.conf import settings
+
+    from canghzou_portal.celery import app
+
+    url = settings.TEST_REDIS_URL
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.exceptions.ConnectionError:
+        if os.environ.get("REDIS_URL"):
+            raise
+        pytest.skip("本机 Redis 不可用（未设置 REDIS_URL）")
+    keys = ("broker_url", "broker_read_url", "broker_write_url", "result_backend", "task_always_eager")
+    old = {k: app.conf.get(k) for k in keys}
+
+    def forget_connections():
+        app._backend_cache = None
+        app._local.backend = None
+        app._after_fork()
+
+    app.conf.update(
+        broker_url=url, broker_read_url=url, broker_write_url=url, result_backend=url, task_always_eager=False
+    )
+    forget_connections()
+    try:
+        yield app
+    finally:
+        app.conf.update(old)
+        forget_connections()

@@ -9,7 +9,6 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from canghzou_portal.tests import test_celery_worker
 from services import stats
 from services.models import MonthlyStatistic
 from services.tasks import compute_monthly_statistics, compute_monthly_statistics_fanout
@@ -18,7 +17,6 @@ from services.tests.stats_fixtures import EXPECTED, MONTH, row_values
 
 pytestmark = pytest.mark.django_db
 stats_world = stats_fixtures.stats_world  # fixture shared by the statistics tests
-redis_celery_app = test_celery_worker.redis_celery_app  # the real-Redis fixture
 
 
 def _snapshot(month=MONTH):
@@ -169,26 +167,7 @@ def test_command_reports_a_running_job(stats_world):
         call_command("compute_monthly_stats", "--month", "2026-10")
 
 
-# --- a real worker on Redis ----------------------------------------------------------------------
-def _forget_connections(app):
-    """Celery caches the result backend (per thread for some backends) and the broker pool:
-    drop them so the configuration of the moment (Redis here, in-memory elsewhere) is used."""
-    app._backend_cache = None
-    app._local.backend = None
-    app._after_fork()
-
-
-@pytest.fixture
-def real_celery(redis_celery_app):
-    """The shared Redis fixture, plus the broker read/write URLs that Celery derived from the
-    settings' in-memory broker when its configuration was first loaded."""
-    url = redis_celery_app.conf.broker_url
-    old = {k: redis_celery_app.conf.get(k) for k in ("broker_read_url", "broker_write_url")}
-    redis_celery_app.conf.update(broker_read_url=url, broker_write_url=url)
-    _forget_connections(redis_celery_app)
-    yield redis_celery_app
-    redis_celery_app.conf.update(old)
-    _forget_connections(redis_celery_app)
+# --- a real worker on Redis (fixture real_celery in the root conftest) ---------------------------
 
 
 @pytest.mark.celery_worker
