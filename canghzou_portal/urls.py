@@ -8,9 +8,6 @@ from django.urls import include, path
 
 from . import views
 
-admin.site.site_header = "沧州市退役军人事务局 管理后台"
-admin.site.site_title = "沧州市退役军人服务平台"
-admin.site.index_title = "业务管理"
 if settings.OTP_REQUIRED:  # second factor for the admin too (canghzou_portal/admin_site.py)
     from .admin_site import install as _install_otp_admin
 
