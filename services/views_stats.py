@@ -45,9 +45,23 @@ CARD_KEYS = (
     "jobs_published",
     "applications",
     "training_school_enterprise",
+    "training_enterprise",
 )
 TREND_KEYS = ("veterans_total", "veterans_employed", "veterans_new", "service_visits", "service_consultations")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _month_choices(today, selected, count: int = 36) -> list[tuple[str, str]]:
+    """("YYYY-MM", "YYYY年M月") for the last ``count`` months, newest first (plus the selection)."""
+    choices = []
+    year, month = today.year, today.month
+    for _ in range(count):
+        choices.append((f"{year:04d}-{month:02d}", f"{year}年{month}月"))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    value = f"{selected:%Y-%m}"
+    if value not in {v for v, _ in choices}:
+        choices.append((value, f"{selected.year}年{selected.month}月"))
+    return choices
 
 
 class BadQuery(ValueError):
@@ -141,6 +155,7 @@ def stats_page(request):
             "month": month,
             "month_value": f"{month:%Y-%m}",
             "max_month": f"{timezone.localdate():%Y-%m}",
+            "month_choices": _month_choices(timezone.localdate(), month),
             "sort": sort,
             "row": row,
             "cards": [(LABELS[k], _display(k, getattr(row, k))) for k in CARD_KEYS] if row else [],
