@@ -16,9 +16,14 @@ logger = logging.getLogger(__name__)
 
 @require_GET
 def home(request):
+    from employment.selectors import feed_postings, upcoming_fairs
     from services.selectors import latest_city_statistic
 
-    return render(request, "home.html", {"headline": latest_city_statistic()})
+    return render(
+        request,
+        "home.html",
+        {"headline": latest_city_statistic(), "postings": feed_postings(limit=6), "fairs": upcoming_fairs(limit=4)},
+    )
 
 
 @never_cache

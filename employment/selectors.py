@@ -171,6 +171,12 @@ def public_fairs(today=None) -> QuerySet[JobFair]:
     )
 
 
+def upcoming_fairs(limit: int = 4, today=None) -> list[JobFair]:
+    """The next job fairs from today on, soonest first (home page)."""
+    today = today or timezone.localdate()
+    return list(JobFair.objects.filter(date__gte=today).select_related("county").order_by("date", "id")[:limit])
+
+
 # --- employer accounts -----------------------------------------------------------------------
 def employer_postings(user) -> QuerySet[JobPosting]:
     return (

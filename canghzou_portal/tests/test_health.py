@@ -80,3 +80,50 @@ def test_home_shows_headline_figures_of_last_month(client, world):
     body = client.get("/").content.decode()
     assert "2026年10月全市工作数据" in body
     assert ">57<" in body and "98.7%" in body
+
+
+def test_home_lists_latest_public_postings_and_upcoming_fairs(client, world, django_assert_max_num_queries):
+    import datetime
+
+    from django.utils import timezone
+
+    from employment.models import Employer, JobFair, JobPosting
+
+    employer = Employer.objects.create(
+        name="沧州拥军物流有限公司", credit_code="91130900MA0A1B2C3D", county=world["countyA"]
+    )
+    today = timezone.localdate()
+    common = {
+        "employer": employer,
+        "county": world["countyA"],
+        "description": "岗位职责",
+        "salary_min": 3000,
+        "salary_max": 5000,
+    }
+    JobPosting.objects.create(
+        title="仓储管理员",
+        status="published",
+        published_at=timezone.now(),
+        expires_on=today + datetime.timedelta(days=30),
+        **common,
+    )
+    JobPosting.objects.create(
+        title="草稿岗位", status="draft", expires_on=today + datetime.timedelta(days=30), **common
+    )
+    JobPosting.objects.create(
+        title="过期岗位",
+        status="published",
+        published_at=timezone.now(),
+        expires_on=today - datetime.timedelta(days=1),
+        **common,
+    )
+    JobFair.objects.create(
+        title="新华区退役军人专场招聘会",
+        kind="onsite",
+        date=today + datetime.timedelta(days=5),
+        county=world["countyA"],
+    )
+    with django_assert_max_num_queries(4):
+        body = client.get("/").content.decode()
+    assert "仓储管理员" in body and "新华区退役军人专场招聘会" in body
+    assert "草稿岗位" not in body and "过期岗位" not in body
