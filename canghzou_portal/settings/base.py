@@ -184,6 +184,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Largest spreadsheet accepted for import (bytes).
 PORTAL_IMPORT_MAX_BYTES = env.int("PORTAL_IMPORT_MAX_BYTES", default=30 * 1024 * 1024)
+# Where a previewed import file waits for "确认导入" (private, swept after a day). Several web
+# nodes must share it; empty = a directory under the system's temp dir.
+PORTAL_IMPORT_STAGING_DIR = env("PORTAL_IMPORT_STAGING_DIR", default="")
 
 # --- sessions and security ------------------------------------------------------
 SESSION_COOKIE_AGE = 12 * 60 * 60
