@@ -20,6 +20,9 @@ from .importing import bulk_insert_with_history
 from .models import Household, HouseholdMember, Veteran, _add_years
 
 BATCH = 5000
+# The demo township clerk's township (services/demo_accounts.py: 沧县旧州镇) and its share of people.
+DEMO_TOWNSHIP_PREFIX = "130921100"
+DEMO_FOCUS_SHARE = 0.03
 # Residents of the development zones carry the ID area code of the county the zone was cut from.
 ID_AREA_FOR_COUNTY = {"130971": "130921", "130972": "130903", "130973": "130983"}
 
@@ -73,13 +76,15 @@ def seed(ctx) -> dict[str, int]:
         ctx.data["veteran_ids"], ctx.data["household_ids"] = [], []
         return {"退役军人": 0}
     rng, today = ctx.rng, ctx.today
+    # A share of the people live under the demo clerks' township, so the demo accounts have work.
+    focus = [v for v in villages if v[0].startswith(DEMO_TOWNSHIP_PREFIX)] or villages
     used: set[str] = set()
     veteran_ids: list[int] = []
     household_ids: list[int] = []
     members_total = 0
     for start in range(0, ctx.veterans, BATCH):
         size = min(BATCH, ctx.veterans - start)
-        people = [_person(rng, today, villages, used) for _ in range(size)]
+        people = [_person(rng, today, villages, used, focus) for _ in range(size)]
         with transaction.atomic():
             households = [
                 Household(head_name=p["vet"].name, station_id=p["vet"].station_id, address=p["vet"].current_address)
@@ -121,8 +126,9 @@ def seed(ctx) -> dict[str, int]:
     return {"退役军人": len(veteran_ids), "家庭户": len(household_ids), "家庭成员": members_total}
 
 
-def _person(rng, today: datetime.date, villages, used: set[str]) -> dict:
-    code, address = villages[rng.randrange(len(villages))]
+def _person(rng, today: datetime.date, villages, used: set[str], focus) -> dict:
+    pool = focus if rng.random() < DEMO_FOCUS_SHARE else villages
+    code, address = pool[rng.randrange(len(pool))]
     male = rng.random() < 0.93
     surname = SURNAMES[rng.randrange(len(SURNAMES))]
     given = MALE_GIVEN if male else FEMALE_GIVEN
