@@ -7,6 +7,7 @@ from employment.models import PostingStatus
 
 from .factories import (
     ApplicationFactory,
+    EnrolmentFactory,
     JobFairFactory,
     JobPostingFactory,
     PlacementFactory,
@@ -30,6 +31,7 @@ def objs(world, posting_a, posting_b, veteran_a, veteran_b, employer_a, employer
             "trainingprogramme": TrainingProgrammeFactory(county=world["countyA"]),
             "jobfair": JobFairFactory(county=world["countyA"]),
             "venture": VentureFactory(veteran=veteran_a),
+            "enrolment": EnrolmentFactory(veteran=veteran_a),
         },
         "b": {
             "employer": employer_b,
@@ -39,6 +41,7 @@ def objs(world, posting_a, posting_b, veteran_a, veteran_b, employer_a, employer
             "trainingprogramme": TrainingProgrammeFactory(county=world["countyB"]),
             "jobfair": JobFairFactory(county=world["countyB"]),
             "venture": VentureFactory(veteran=veteran_b),
+            "enrolment": EnrolmentFactory(veteran=veteran_b),
         },
     }
 
@@ -50,7 +53,7 @@ def county_bureau(world, make_user):
     return make_user(roles.ROLE_BUREAU, world["countyA"], username="county_bureau", is_staff=True)
 
 
-@pytest.mark.parametrize("model", [m for m in MODELS if m != "enrolment"])
+@pytest.mark.parametrize("model", MODELS)
 def test_admin_lists_and_objects_scoped(client_for, county_bureau, objs, model):
     c = client_for(county_bureau)
     assert c.get(f"/admin/employment/{model}/").status_code == 200
