@@ -21,13 +21,13 @@ def _row(p, detail_prefix: str) -> str:
     badges = ""
     if p.veteran_preferred:
         badges += ' <span class="badge bg-danger-subtle text-danger-emphasis">退役军人优先</span>'
-    if p.employer.is_partner:
+    if p.employer_is_partner:
         badges += ' <span class="badge bg-warning-subtle text-warning-emphasis">拥军企业</span>'
     published = timezone.localtime(p.published_at).strftime("%Y-%m-%d") if p.published_at else ""
     meta = "　|　".join(
         (
-            escape(p.employer.name),
-            escape(p.county.name),
+            escape(p.employer_name),
+            escape(p.county_name),
             CATEGORY.get(p.category, ""),
             f"招聘{p.headcount}人",
             EDUCATION.get(p.education, ""),
