@@ -79,20 +79,24 @@ class VeteranQuerySet(ScopedQuerySet):
 
 
 class Veteran(CreatedByModel):
-    name = models.CharField("姓名", max_length=50, db_index=True)
+    name = models.CharField("姓名", max_length=50)
     name_initials = models.CharField("姓名拼音首字母", max_length=20, db_index=True, editable=False, blank=True)
     gender = models.CharField("性别", max_length=1, choices=choices.Gender.choices, editable=False)
     ethnicity = models.CharField("民族", max_length=10, choices=choices.ETHNICITY_CHOICES, default="汉族")
     # Encrypted at rest; uniqueness and lookup through the keyed blind index.
     id_number = EncryptedCharField("身份证号")
-    id_number_hash = models.CharField("身份证号索引", max_length=64, unique=True, editable=False)
+    id_number_hash = models.CharField("身份证号索引", max_length=64, editable=False)
     birth_date = models.DateField("出生日期", editable=False)
     phone = EncryptedCharField("手机号码", blank=True)
-    phone_hash = models.CharField("手机号索引", max_length=64, blank=True, db_index=True, editable=False)
+    phone_hash = models.CharField("手机号索引", max_length=64, blank=True, editable=False)
     household_address = models.CharField("户籍地址", max_length=200, blank=True)
     current_address = models.CharField("现居住地址", max_length=200, blank=True)
     station = models.ForeignKey(
-        "services.Station", verbose_name="登记服务站", on_delete=models.PROTECT, related_name="veterans"
+        "services.Station",
+        verbose_name="登记服务站",
+        on_delete=models.PROTECT,
+        related_name="veterans",
+        db_index=False,  # served by veteran_station_status (station leads): no extra index or LIKE index
     )
     household = models.ForeignKey(
         Household, verbose_name="家庭户", null=True, blank=True, on_delete=models.SET_NULL, related_name="veterans"
@@ -101,7 +105,7 @@ class Veteran(CreatedByModel):
     enlistment_date = models.DateField("入伍时间", null=True, blank=True)
     discharge_date = models.DateField("退役时间", null=True, blank=True)
     last_rank = models.CharField("退役时军衔/级别", max_length=20, choices=choices.Rank.choices, blank=True)
-    category = models.CharField("人员类别", max_length=30, choices=choices.Category.choices, db_index=True)
+    category = models.CharField("人员类别", max_length=30, choices=choices.Category.choices)
     placement = models.CharField("安置方式", max_length=20, choices=choices.Placement.choices, blank=True)
     is_party_member = models.BooleanField("中共党员", default=False)
     party_join_date = models.DateField("入党时间", null=True, blank=True)
@@ -119,7 +123,6 @@ class Veteran(CreatedByModel):
         max_length=20,
         choices=choices.EmploymentStatus.choices,
         default=choices.EmploymentStatus.UNEMPLOYED,
-        db_index=True,
     )
     employer_name = models.CharField("工作单位", max_length=100, blank=True)
     preferential_card_number = models.CharField("优待证号", max_length=30, blank=True)
@@ -148,10 +151,24 @@ class Veteran(CreatedByModel):
             ("import_veteran", "导入退役军人信息"),
             ("export_veteran", "导出退役军人信息"),
         ]
+        # Indexes are declared here rather than with db_index=True on fields: on PostgreSQL a
+        # field index on a varchar also gets a second "LIKE" index, and simple-history copies field
+        # indexes into the history table. Every list filter has one index; nothing is indexed twice.
         indexes = [
             models.Index(fields=["station", "status"], name="veteran_station_status"),
             models.Index(fields=["status", "employment_status"], name="veteran_status_employment"),
+            models.Index(fields=["employment_status"], name="veteran_employment"),
+            models.Index(fields=["category"], name="veteran_category"),
+            models.Index(fields=["name"], name="veteran_name"),
+            models.Index(fields=["phone_hash"], name="veteran_phone_hash"),
             models.Index(fields=["is_party_member", "party_join_date"], name="veteran_party_join"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["id_number_hash"],
+                name="veteran_unique_id_number",
+                violation_error_message="该身份证号已登记，不能重复登记",
+            )
         ]
 
     def __str__(self) -> str:
