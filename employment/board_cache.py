@@ -18,6 +18,7 @@ process is seen at once, and the page itself usually needs no second round trip.
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -27,6 +28,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+logger = logging.getLogger(__name__)
 VERSION_KEY = "jobs:board:version"
 DEFAULT_SECONDS = 300
 LOCAL_ENTRIES = 512
@@ -43,7 +45,40 @@ def enabled() -> bool:
     return cache_seconds() > 0
 
 
+_raw = {"client": None, "checked": False}
+
+
+def _redis():
+    """The raw Redis client behind django-redis, or None for other cache backends.
+
+    The version is read on every board request; the raw client skips django-redis's key
+    building and pickling (the round trip itself is the rest of the cost).
+    """
+    if not _raw["checked"]:
+        _raw["checked"] = True
+        if "django_redis" in settings.CACHES["default"]["BACKEND"]:
+            from django_redis import get_redis_connection
+
+            _raw["client"] = get_redis_connection("default")
+    return _raw["client"]
+
+
+def _raw_key() -> str:
+    prefix = settings.CACHES["default"].get("KEY_PREFIX", "")
+    return f"{prefix}:{VERSION_KEY}" if prefix else VERSION_KEY
+
+
 def board_version() -> str:
+    client = _redis()
+    if client is not None:
+        try:
+            version = client.get(_raw_key())
+            if version is None:
+                client.set(_raw_key(), str(time.time_ns()), nx=True)
+                version = client.get(_raw_key())
+            return version.decode() if version is not None else str(time.time_ns())
+        except Exception:  # noqa: BLE001 - Redis down: behave as a cache miss, never fail the page
+            return str(time.time_ns())
     version = cache.get(VERSION_KEY)
     if version is None:
         version = str(time.time_ns())
@@ -53,6 +88,14 @@ def board_version() -> str:
 
 
 def _bump() -> None:
+    client = _redis()
+    if client is not None:
+        try:
+            client.set(_raw_key(), str(time.time_ns()))
+        except Exception:  # noqa: BLE001
+            # Cached pages then live until their TTL (JOB_BOARD_CACHE_SECONDS) or midnight.
+            logger.exception("job board: could not bump the cache version")
+        return
     cache.set(VERSION_KEY, str(time.time_ns()), None)
 
 

@@ -78,11 +78,8 @@ def _whole_page_cacheable(request) -> bool:
     """Anonymous visitors without a session get the whole page from the cache; anyone else
     (signed in, or with a session that may carry messages) gets it rendered around the cached
     fragment."""
-    return (
-        board_cache.enabled()
-        and settings.SESSION_COOKIE_NAME not in request.COOKIES
-        and not request.user.is_authenticated
-    )
+    # Without a session cookie the visitor is anonymous (sessions are the only login).
+    return board_cache.enabled() and settings.SESSION_COOKIE_NAME not in request.COOKIES
 
 
 def _page_from_cache(request, kind: str, parts: tuple, render_page):
