@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from import_export.admin import ExportMixin
-from import_export.formats.base_formats import XLSX
 
 from canghzou_portal.admin_mixins import LargeTableAdminMixin
+from canghzou_portal.exports import ScopedExportMixin
 from canghzou_portal.scoping_mixins import ScopedModelAdmin
 from services.audit import audit
 
@@ -22,23 +21,6 @@ from .resources import (
     TrainingProgrammeResource,
     VentureResource,
 )
-
-
-class ScopedExportMixin(ExportMixin):
-    """xlsx export of the scoped change list; every export is audited."""
-
-    formats = [XLSX]
-
-    def has_export_permission(self, request):
-        return self.has_view_permission(request)
-
-    def get_export_resource_kwargs(self, request, **kwargs):
-        return {"user": request.user}
-
-    def get_data_for_export(self, request, queryset, **kwargs):
-        data = super().get_data_for_export(request, queryset, **kwargs)
-        audit("export", request=request, model=self.model._meta.label, rows=len(data))
-        return data
 
 
 @admin.register(Employer)

@@ -3,30 +3,14 @@ ID numbers and phones masked unless the user holds ``veterans.view_full_pii``.""
 
 from __future__ import annotations
 
-from import_export import fields, resources
+from import_export import fields
 
-from canghzou_portal.crypto import mask_id_number, mask_phone
-from canghzou_portal.scoping import scope_queryset
+from canghzou_portal.exports import ScopedExportResource
 
 from .models import Application, Employer, JobFair, JobPosting, Placement, TrainingProgramme, Venture
 
 
-class ScopedResource(resources.ModelResource):
-    select_related: tuple[str, ...] = ()
-
-    def __init__(self, *, user=None, **kwargs):
-        super().__init__(**kwargs)
-        self.user = user
-        self.full_pii = bool(user is not None and user.has_perm("veterans.view_full_pii"))
-
-    def get_queryset(self):
-        return scope_queryset(super().get_queryset(), self.user)
-
-    def filter_export(self, queryset, **kwargs):
-        return scope_queryset(queryset, self.user).select_related(*self.select_related)
-
-
-class EmployerResource(ScopedResource):
+class EmployerResource(ScopedExportResource):
     select_related = ("county",)
     county_name = fields.Field(attribute="county__name", column_name="所在县（市、区）")
 
@@ -49,7 +33,7 @@ class EmployerResource(ScopedResource):
         export_order = fields
 
 
-class JobPostingResource(ScopedResource):
+class JobPostingResource(ScopedExportResource):
     select_related = ("employer", "county")
     employer_name = fields.Field(attribute="employer__name", column_name="招聘企业")
     county_name = fields.Field(attribute="county__name", column_name="工作地点")
@@ -75,7 +59,7 @@ class JobPostingResource(ScopedResource):
         export_order = fields
 
 
-class ApplicationResource(ScopedResource):
+class ApplicationResource(ScopedExportResource):
     select_related = ("posting__employer", "station", "stated_county")
     posting_title = fields.Field(attribute="posting__title", column_name="应聘岗位")
     employer_name = fields.Field(attribute="posting__employer__name", column_name="招聘企业")
@@ -101,13 +85,13 @@ class ApplicationResource(ScopedResource):
         export_order = fields
 
     def dehydrate_id_number(self, obj):
-        return obj.id_number if self.full_pii else mask_id_number(obj.id_number)
+        return self.id_number_for_export(obj.id_number)
 
     def dehydrate_phone(self, obj):
-        return obj.phone if self.full_pii else mask_phone(obj.phone)
+        return self.phone_for_export(obj.phone)
 
 
-class PlacementResource(ScopedResource):
+class PlacementResource(ScopedExportResource):
     select_related = ("veteran__station", "employer")
     veteran_name = fields.Field(attribute="veteran__name", column_name="退役军人")
     id_number = fields.Field(column_name="身份证号")
@@ -121,10 +105,10 @@ class PlacementResource(ScopedResource):
 
     def dehydrate_id_number(self, obj):
         number = obj.veteran.id_number
-        return number if self.full_pii else mask_id_number(number)
+        return self.id_number_for_export(number)
 
 
-class TrainingProgrammeResource(ScopedResource):
+class TrainingProgrammeResource(ScopedExportResource):
     select_related = ("provider", "county")
     kind_label = fields.Field(attribute="get_kind_display", column_name="类型")
     provider_name = fields.Field(attribute="provider__name", column_name="承办企业")
@@ -136,7 +120,7 @@ class TrainingProgrammeResource(ScopedResource):
         export_order = fields
 
 
-class JobFairResource(ScopedResource):
+class JobFairResource(ScopedExportResource):
     select_related = ("county",)
     kind_label = fields.Field(attribute="get_kind_display", column_name="形式")
     county_name = fields.Field(attribute="county__name", column_name="举办地")
@@ -147,7 +131,7 @@ class JobFairResource(ScopedResource):
         export_order = fields
 
 
-class VentureResource(ScopedResource):
+class VentureResource(ScopedExportResource):
     select_related = ("veteran__station",)
     veteran_name = fields.Field(attribute="veteran__name", column_name="退役军人")
     id_number = fields.Field(column_name="身份证号")
@@ -170,4 +154,4 @@ class VentureResource(ScopedResource):
 
     def dehydrate_id_number(self, obj):
         number = obj.veteran.id_number
-        return number if self.full_pii else mask_id_number(number)
+        return self.id_number_for_export(number)

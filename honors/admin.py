@@ -5,15 +5,12 @@ from __future__ import annotations
 
 from django.contrib import admin
 from import_export import fields as ie_fields
-from import_export import resources as ie_resources
-from import_export.admin import ExportMixin
-from import_export.formats.base_formats import XLSX
 
 from canghzou_portal.admin_mixins import LargeTableAdminMixin
+from canghzou_portal.exports import ScopedExportMixin, ScopedExportResource
 from canghzou_portal.scoping import scope_queryset
 from canghzou_portal.scoping_mixins import ScopedModelAdmin
 from services import codes
-from services.audit import audit
 from services.models import Station
 
 from .models import (
@@ -29,36 +26,7 @@ from .models import (
 
 
 # --- xlsx export, scoped and audited --------------------------------------------------------
-class _ScopedResource(ie_resources.ModelResource):
-    select_related: tuple[str, ...] = ()
-
-    def __init__(self, *, user=None, **kwargs):
-        super().__init__(**kwargs)
-        self.user = user
-
-    def get_queryset(self):
-        return scope_queryset(super().get_queryset(), self.user)
-
-    def filter_export(self, queryset, **kwargs):
-        return scope_queryset(queryset, self.user).select_related(*self.select_related)
-
-
-class _ScopedExportMixin(ExportMixin):
-    formats = [XLSX]
-
-    def has_export_permission(self, request):
-        return self.has_view_permission(request)
-
-    def get_export_resource_kwargs(self, request, **kwargs):
-        return {"user": request.user}
-
-    def get_data_for_export(self, request, queryset, **kwargs):
-        data = super().get_data_for_export(request, queryset, **kwargs)
-        audit("export", request=request, model=self.model._meta.label, rows=len(data))
-        return data
-
-
-class AwardResource(_ScopedResource):
+class AwardResource(ScopedExportResource):
     select_related = ("honor_type", "county", "station")
     certificate_number = ie_fields.Field(attribute="certificate_number", column_name="证书编号")
     year = ie_fields.Field(attribute="year", column_name="年度")
@@ -74,7 +42,7 @@ class AwardResource(_ScopedResource):
         export_order = fields
 
 
-class NominationResource(_ScopedResource):
+class NominationResource(ScopedExportResource):
     select_related = ("honor_type", "station", "veteran", "household", "created_by")
     year = ie_fields.Field(attribute="year", column_name="年度")
     honor_type = ie_fields.Field(attribute="honor_type__name", column_name="荣誉类型")
@@ -91,7 +59,7 @@ class NominationResource(_ScopedResource):
         export_order = fields
 
 
-class DeliveryResource(_ScopedResource):
+class DeliveryResource(ScopedExportResource):
     select_related = ("merit", "merit__serving_member", "merit__serving_member__hometown_station")
     date = ie_fields.Field(attribute="date", column_name="送达日期")
     member = ie_fields.Field(attribute="merit__serving_member__name", column_name="现役军人")
@@ -175,7 +143,7 @@ class AttachmentInline(admin.TabularInline):
 
 
 @admin.register(Nomination)
-class NominationAdmin(_ScopedExportMixin, LargeTableAdminMixin, ScopedModelAdmin):
+class NominationAdmin(ScopedExportMixin, LargeTableAdminMixin, ScopedModelAdmin):
     """Nominations are created and moved through the station portal (honors.actions); here they
     are read, filtered and exported. Only the reasons of a draft may be corrected."""
 
@@ -250,7 +218,7 @@ class NominationAttachmentAdmin(_ReadOnlyAdmin):
 
 
 @admin.register(Award)
-class AwardAdmin(_ScopedExportMixin, LargeTableAdminMixin, _ReadOnlyAdmin):
+class AwardAdmin(ScopedExportMixin, LargeTableAdminMixin, _ReadOnlyAdmin):
     resource_classes = [AwardResource]
     list_display = ("certificate_number", "year", "honor_type", "recipient_name", "county", "station", "awarded_on")
     list_filter = ("honor_type", "year", CountyListFilter)
@@ -314,7 +282,7 @@ class MeritAdmin(LargeTableAdminMixin, ScopedModelAdmin):
 
 
 @admin.register(CommendationDelivery)
-class CommendationDeliveryAdmin(_ScopedExportMixin, LargeTableAdminMixin, ScopedModelAdmin):
+class CommendationDeliveryAdmin(ScopedExportMixin, LargeTableAdminMixin, ScopedModelAdmin):
     resource_classes = [DeliveryResource]
     list_display = ("date", "merit", "hometown", "deliverer")
     list_filter = ("merit__kind", CountyListFilter)

@@ -180,39 +180,20 @@ class AuditEventAdmin(LargeTableAdminMixin, admin.ModelAdmin):
 # --- station services: records and public-welfare posts (issue 5) ------------------------
 from django.utils import timezone  # noqa: E402
 from import_export import fields as ie_fields  # noqa: E402
-from import_export import resources as ie_resources  # noqa: E402
-from import_export.admin import ExportMixin  # noqa: E402
-from import_export.formats.base_formats import XLSX  # noqa: E402
 
-from canghzou_portal.crypto import mask_id_number  # noqa: E402
+from canghzou_portal.exports import ScopedExportMixin, ScopedExportResource  # noqa: E402
 
-from .audit import audit  # noqa: E402
 from .models import PublicWelfarePost, ServiceRecord  # noqa: E402
 
 
-class ScopedExportResource(ie_resources.ModelResource):
-    """Export resource bound to a user: rows limited to their subtree, ID numbers masked
-    unless they hold ``veterans.view_full_pii``."""
-
-    select_related: tuple[str, ...] = ()
-
-    def __init__(self, *, user=None, **kwargs):
-        super().__init__(**kwargs)
-        self.user = user
-        self.full_pii = bool(user is not None and user.has_perm("veterans.view_full_pii"))
-
-    def get_queryset(self):
-        return scope_queryset(super().get_queryset(), self.user)
-
-    def filter_export(self, queryset, **kwargs):
-        return scope_queryset(queryset, self.user).select_related(*self.select_related)
+class VeteranRowResource(ScopedExportResource):
+    """Rows that belong to a veteran: the veteran's ID number, masked unless full_pii."""
 
     def dehydrate_id_number(self, obj):
-        number = obj.veteran.id_number
-        return number if self.full_pii else mask_id_number(number)
+        return self.id_number_for_export(obj.veteran.id_number)
 
 
-class ServiceRecordResource(ScopedExportResource):
+class ServiceRecordResource(VeteranRowResource):
     select_related = ("veteran", "station", "handled_by")
     veteran_name = ie_fields.Field(attribute="veteran__name", column_name="退役军人")
     id_number = ie_fields.Field(column_name="身份证号")
@@ -250,7 +231,7 @@ class ServiceRecordResource(ScopedExportResource):
         export_order = fields
 
 
-class PublicWelfarePostResource(ScopedExportResource):
+class PublicWelfarePostResource(VeteranRowResource):
     select_related = ("veteran", "station")
     post_name = ie_fields.Field(attribute="post_name", column_name="岗位名称")
     veteran_name = ie_fields.Field(attribute="veteran__name", column_name="在岗人员")
@@ -275,23 +256,6 @@ class PublicWelfarePostResource(ScopedExportResource):
             "monthly_subsidy",
         )
         export_order = fields
-
-
-class ScopedExportMixin(ExportMixin):
-    """xlsx export of the (scoped, filtered) change list; every export is audited."""
-
-    formats = [XLSX]
-
-    def has_export_permission(self, request):
-        return self.has_view_permission(request)
-
-    def get_export_resource_kwargs(self, request, **kwargs):
-        return {"user": request.user}
-
-    def get_data_for_export(self, request, queryset, **kwargs):
-        data = super().get_data_for_export(request, queryset, **kwargs)
-        audit("export", request=request, model=self.model._meta.label, rows=len(data))
-        return data
 
 
 class WelfareActiveFilter(admin.SimpleListFilter):
