@@ -1,5 +1,7 @@
 import os
+from io import StringIO
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from services.demo_accounts import DEMO_PASSWORD, demo_account_specs, ensure_demo_accounts
@@ -24,9 +26,16 @@ class Command(BaseCommand):
             User.objects.create_superuser("admin", password=password, full_name="演示管理员")
             self.stdout.write(self.style.SUCCESS("已创建演示管理员 admin"))
         ensure_demo_accounts()
+        from veterans.models import Veteran
+
+        if not Veteran.objects.exists():
+            self.stdout.write("首次启动：生成演示数据（2000 名退役军人及各模块记录）并计算月度统计……")
+            call_command("seed_demo", veterans=2000, stdout=self.stdout)
+            for month in ("previous", "current"):
+                call_command("compute_monthly_stats", month=month, stdout=StringIO())
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}，admin 为超级管理员）：")
         self.stdout.write("  admin            超级管理员  http://127.0.0.1:8000/admin/")
         for username, _full, role, station, _staff in demo_account_specs():
             if station is not None:
                 self.stdout.write(f"  {username:<16} {role}  {station.name}（{station.code}）")
-        self.stdout.write("演示数据：python manage.py seed_demo --veterans 2000")
+        self.stdout.write("  employer         企业用户（演示企业）")
