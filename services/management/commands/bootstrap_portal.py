@@ -13,9 +13,12 @@ class Command(BaseCommand):
     help = "首次启动：加载服务站网络；演示环境下创建演示管理员和各角色账号（已存在则跳过）。"
 
     def add_arguments(self, parser):
-        parser.add_argument("--no-demo", action="store_true", help="不创建演示账号")
+        parser.add_argument("--no-demo", action="store_true", help="不创建演示账号和演示数据")
+        parser.add_argument(
+            "--demo-veterans", type=int, default=2000, help="首次启动生成的演示退役军人人数（默认2000）"
+        )
 
-    def handle(self, *args, no_demo: bool, **options):
+    def handle(self, *args, no_demo: bool, demo_veterans: int, **options):
         if not Station.objects.exists():
             report = load_stations(DEFAULT_FILE)
             self.stdout.write(f"已加载服务站 {len(report.created)} 个（{DEFAULT_FILE.name}）")
@@ -29,8 +32,8 @@ class Command(BaseCommand):
         from veterans.models import Veteran
 
         if not Veteran.objects.exists():
-            self.stdout.write("首次启动：生成演示数据（2000 名退役军人及各模块记录）并计算月度统计……")
-            call_command("seed_demo", veterans=2000, stdout=self.stdout)
+            self.stdout.write(f"首次启动：生成演示数据（{demo_veterans} 名退役军人及各模块记录）并计算月度统计……")
+            call_command("seed_demo", veterans=demo_veterans, stdout=self.stdout)
             for month in ("previous", "current"):
                 call_command("compute_monthly_stats", month=month, stdout=StringIO())
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}，admin 为超级管理员）：")
