@@ -85,3 +85,13 @@ def test_station_finder_public(world, client):
     assert "运河区第2街道" in response.content.decode()
     assert client.get("/stations/", {"parent": "abc"}).status_code == 404
     assert client.get(f"/stations/{world['villageA1a'].code}/").status_code == 200
+
+
+def test_navigation_follows_the_role(world, township_clerk, county_stats_viewer, client_for):
+    clerk_page = client_for(township_clerk).get("/station/").content.decode()
+    for link in ("/station/veterans/", "/station/services/", "/station/honors/", "/station/stats/"):
+        assert f'href="{link}"' in clerk_page
+    viewer_page = client_for(county_stats_viewer).get("/station/").content.decode()
+    assert 'href="/station/stats/"' in viewer_page
+    for link in ("/station/veterans/", "/station/services/", "/station/honors/", "/station/employment/"):
+        assert f'href="{link}"' not in viewer_page
