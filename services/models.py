@@ -395,7 +395,12 @@ class AuditEvent(models.Model):
         verbose_name = "审计日志"
         verbose_name_plural = "审计日志"
         ordering = ["-time", "-id"]
-        indexes = [models.Index(fields=["action", "time"], name="audit_action_time")]
+        indexes = [
+            models.Index(fields=["action", "time"], name="audit_action_time"),
+            models.Index(fields=["username", "time"], name="audit_username_time"),
+            models.Index(fields=["station_code", "time"], name="audit_station_time"),
+            models.Index(fields=["result", "time"], name="audit_result_time"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.time:%Y-%m-%d %H:%M} {self.username} {self.action}"
