@@ -16,6 +16,7 @@ from services.models import Station
 
 from . import choices
 from .models import Veteran, VeteranTransfer
+from .signals import veteran_transferred
 
 STALE_MESSAGE = "该记录已被他人修改，请刷新后重新编辑"
 # Fields a registration or an edit may set (station only at registration: moving is a transfer).
@@ -166,6 +167,7 @@ def veteran_transfer(
     current._history_user = user
     current._change_reason = f"迁移：{from_station.name} → {to_station.name}"
     current.save()
+    veteran_transferred.send(sender=Veteran, veteran=current, from_station=from_station, to_station=to_station)
     audit(
         "veteran_transfer",
         request=request,

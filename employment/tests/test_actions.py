@@ -258,3 +258,22 @@ def test_who_moves_applications(
             actions.application_move(application=app, to_status=ApplicationStatus.SHORTLISTED, user=user)
     app = actions.application_move(application=app, to_status=ApplicationStatus.SHORTLISTED, user=village_clerk)
     assert app.status == ApplicationStatus.SHORTLISTED
+
+
+def test_transfer_moves_open_applications_to_the_new_station(world, village_clerk):
+    from employment.models import ApplicationStatus
+    from veterans.actions import veteran_transfer
+    from veterans.tests.factories import VeteranFactory
+
+    from .factories import ApplicationFactory
+
+    veteran = VeteranFactory(station=world["villageA1a"])
+    open_app = ApplicationFactory(veteran=veteran)
+    done_app = ApplicationFactory(veteran=veteran, status=ApplicationStatus.NOT_HIRED)
+    veteran_transfer(
+        user=village_clerk, veteran=veteran, to_station=world["villageB1a"], date=datetime.date(2026, 11, 1)
+    )
+    open_app.refresh_from_db()
+    done_app.refresh_from_db()
+    assert open_app.station_id == world["villageB1a"].code
+    assert done_app.station_id == world["villageA1a"].code
