@@ -36,9 +36,9 @@ def children_with_counts(station: Station) -> list[dict]:
     if length is None:
         return []
     children = list(Station.objects.filter(parent=station).order_by("code"))
-    low, high = station.subtree_bounds()
     station_counts = dict(
-        Station.objects.filter(code__gte=low, code__lte=high, is_active=True)
+        Station.objects.in_subtree(station.code)
+        .filter(is_active=True)
         .exclude(code=station.code)
         .annotate(prefix=Substr("code", 1, length))
         .values_list("prefix")
@@ -47,7 +47,7 @@ def children_with_counts(station: Station) -> list[dict]:
     )
     veteran_counts = dict(
         Veteran.objects.active()
-        .filter(station__code__gte=low, station__code__lte=high)
+        .in_subtree(station.code)
         .annotate(prefix=Substr("station_id", 1, length))
         .values_list("prefix")
         .annotate(n=Count("id"))
