@@ -228,9 +228,9 @@ def station_evaluation_save(
         assert_can_evaluate(user, evaluation.station)
         evaluation.station = station
         evaluation.year = year
-    clash = StationEvaluation.objects.filter(station=station, year=year).exclude(pk=evaluation.pk).exists()
+    clash = selectors.evaluation_clash_message(station, year, exclude_pk=evaluation.pk)
     if clash:
-        raise ValidationError({"year": f"{station.name}{year}年度已有星级评定，请修改原评定，不要重复录入"})
+        raise ValidationError({"year": clash})
     for name, value in fields.items():
         setattr(evaluation, name, value)
     evaluation.evaluator = user

@@ -250,8 +250,9 @@ class StationEvaluationForm(forms.ModelForm):
         data = super().clean()
         station, year = data.get("station"), data.get("year")
         if station and year:
-            clash = StationEvaluation.objects.filter(station=station, year=year).exclude(pk=self.instance.pk)
-            if clash.exists():
-                # An error on "year" also keeps the model's unique constraint from repeating it.
-                self.add_error("year", f"{station.name}{year}年度已有星级评定，请修改原评定，不要重复录入")
+            # The action checks the same rule; an error on "year" here also keeps the model's unique
+            # constraint from repeating it in Django's generic words.
+            clash = selectors.evaluation_clash_message(station, year, exclude_pk=self.instance.pk)
+            if clash:
+                self.add_error("year", clash)
         return data

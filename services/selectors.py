@@ -213,6 +213,15 @@ def evaluable_stations(user) -> QuerySet[Station]:
     return scope_queryset(Station.objects.active().filter(level__in=levels), user).order_by("code")
 
 
+def evaluation_clash_message(station: Station, year: int, *, exclude_pk=None) -> str | None:
+    """The Chinese message when ``station`` already has an evaluation for ``year`` (one per year)."""
+    from .models import StationEvaluation
+
+    if StationEvaluation.objects.filter(station=station, year=year).exclude(pk=exclude_pk).exists():
+        return f"{station.name}{year}年度已有星级评定，请修改原评定，不要重复录入"
+    return None
+
+
 def latest_city_statistic():
     """The city's row of the last computed month (headline figures on the home page), or None."""
     from .models import MonthlyStatistic
