@@ -2,17 +2,18 @@
 
 ``run_import(file_obj=..., filename=..., user=..., dry_run=...)`` reads an .xlsx or .csv file in
 the columns of ``veterans.resources.COLUMNS`` and returns an ``ImportReport``. It is
-all-or-nothing: every row is validated first, and only a file without a single bad row is written,
-in one transaction. Why not django-import-export's ``import_data``: row by row with ``full_clean``
-it ran at a few hundred rows per second here (STACK.md); this engine validates in batches (one
-``IN`` query per 1,000 rows for stations and for duplicate ID numbers), reuses the model's own
-rules (``Veteran.rule_errors``, ``parse_resident_id``, ``validate_mobile``) and writes with
-``bulk_create_with_history`` so every new record still has its history row.
+all-or-nothing: a file with a single bad row saves nothing, and the report lists every bad row.
+Why not django-import-export's ``import_data``: row by row with ``full_clean`` it ran at a few
+hundred rows per second here (STACK.md). This engine reads the sheet with python-calamine, checks
+rows in chunks with the model's own rules (``Veteran.rule_errors``, ``parse_resident_id``,
+``validate_mobile``) against stations read once, in worker processes for large files, and on
+PostgreSQL streams the rows into one ``COPY`` while later rows are still being checked; every new
+record gets its history row. docs/benchmarks.md has the figures.
 
 Upload safety (``read_upload``): a size cap (``PORTAL_IMPORT_MAX_BYTES``), the type decided by the
 content — a real .xlsx (zip with ``[Content_Types].xml`` and a workbook, no VBA project or
 macro-enabled content type) or a UTF-8/GBK text file — a zip-bomb guard (total uncompressed size
-and compression ratio), and XML parsed through defusedxml (openpyxl uses it when installed).
+and compression ratio), and no DTD or entity declaration in any XML part.
 """
 
 from __future__ import annotations
@@ -23,17 +24,20 @@ import datetime
 import gc
 import hashlib
 import io
+import multiprocessing
+import os
 import re
 import time
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from canghzou_portal.crypto import mask_id_number, mask_phone
+from canghzou_portal.crypto import EncryptedCharField, encrypt, mask_id_number, mask_phone
 from canghzou_portal.scoping import scope_queryset, user_can_reach_code
 from services.audit import audit
 from services.models import AuditEvent, Station
@@ -101,7 +105,8 @@ class ImportReport:
     warnings: list[RowError] = field(default_factory=list)
     by_station: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
-    timings: dict[str, float] = field(default_factory=dict)  # seconds per phase: read, validate, write
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per phase: read, check, write
+    workers: int = 1  # processes that checked the rows (large files: worker processes)
 
     @property
     def ok(self) -> bool:
@@ -224,13 +229,38 @@ def check_xlsx_package(data: bytes) -> None:
     if any(marker in content_types for marker in MACRO_MARKERS):
         raise ImportFileError("文件含有宏（启用宏的工作簿，如 .xlsm），出于安全原因拒绝导入，请另存为 .xlsx")
     # A DTD (and so any entity) can only sit in the prolog: look at the head of every XML part.
-    # defusedxml, which openpyxl uses for parsing, refuses them too; this gives the clear message.
+    # (calamine's XML reader does not expand declared entities either; this gives the clear message.)
     for info in infos:
         if info.filename.lower().endswith((".xml", ".rels", ".vml")):
             with archive.open(info) as part:
-                head = part.read(2048).lower()
-            if b"<!doctype" in head or b"<!entity" in head:
+                unsafe = _declares_dtd(part.read(PROLOG_LIMIT))
+            if unsafe:
                 raise ImportFileError("工作簿含有不安全的 XML 声明（DTD/实体），拒绝导入")
+
+
+PROLOG_LIMIT = 64 * 1024
+
+
+def _declares_dtd(head: bytes) -> bool:
+    """Whether an XML part declares a DTD (and so possibly entities). A DTD can only stand in the
+    prolog, before the root element: walk the prolog (XML declaration, comments, processing
+    instructions) and look. A prolog longer than ``PROLOG_LIMIT`` counts as unsafe."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        head = head.decode("utf-16", errors="ignore").encode()
+    head = head.removeprefix(b"\xef\xbb\xbf")
+    pos, size = 0, len(head)
+    while True:
+        while pos < size and head[pos] in b" \t\r\n":
+            pos += 1
+        if head.startswith(b"<?", pos):
+            end, skip = head.find(b"?>", pos), 2
+        elif head.startswith(b"<!--", pos):
+            end, skip = head.find(b"-->", pos), 3
+        else:
+            return head[pos : pos + 9].lower() == b"<!doctype" or (pos >= size and size >= PROLOG_LIMIT)
+        if end < 0:
+            return True
+        pos = end + skip
 
 
 def iter_table(data: bytes, file_format: str) -> tuple[list[str], Iterator[tuple[int, tuple]]]:
@@ -261,48 +291,21 @@ def _header_text(value) -> str:
 
 
 def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list]]:
-    """Rows of the first sheet: the fast reader, or openpyxl (defusedxml) when it cannot cope."""
-    from . import xlsx_fast
+    """Rows of the first sheet, read by python-calamine (Rust): numbered as Excel shows them,
+    empty cells as ``""``, dates as dates. The package was checked first (``check_xlsx_package``:
+    no macros, no DTD or entity in any part, no zip bomb)."""
+    from python_calamine import CalamineWorkbook
 
     try:
-        rows = list(xlsx_fast.read_rows(data))
-    except xlsx_fast.Unsupported:
-        rows = None
-    except Exception as exc:  # noqa: BLE001 - a malformed package fails in many ways
-        raise _unreadable(exc) from None
-    if rows is None:
-        yield from _openpyxl_rows(data)
-    else:
-        yield from rows
-
-
-def _openpyxl_rows(data: bytes) -> Iterator[tuple[int, tuple]]:
-    import openpyxl
-    from openpyxl.xml import DEFUSEDXML
-
-    if not DEFUSEDXML:  # pragma: no cover - defusedxml is a pinned requirement
-        raise ImportFileError("服务器缺少 defusedxml，暂不能导入 .xlsx")
-    try:
-        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on a malformed file
-        raise _unreadable(exc) from None
-    if not wb.worksheets:
-        raise ImportFileError("工作簿中没有工作表")
-    try:
-        yield from enumerate(wb.worksheets[0].iter_rows(values_only=True), start=1)
-    except Exception as exc:  # noqa: BLE001
-        raise _unreadable(exc) from None
-    finally:
-        wb.close()
-
-
-def _unreadable(exc: BaseException) -> ImportFileError:
-    seen = exc
-    while seen is not None:
-        if seen.__class__.__module__.startswith("defusedxml"):
-            return ImportFileError("工作簿含有不安全的 XML 内容（DTD/实体），拒绝导入")
-        seen = seen.__cause__ or seen.__context__
-    return ImportFileError("无法读取该 .xlsx 工作簿，文件可能已损坏")
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        if not book.sheet_names:
+            raise ImportFileError("工作簿中没有工作表")
+        rows = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    except ImportFileError:
+        raise
+    except Exception:  # noqa: BLE001 - calamine raises its own kinds on a malformed package
+        raise ImportFileError("无法读取该 .xlsx 工作簿，文件可能已损坏") from None
+    return enumerate(rows, start=1)
 
 
 def _csv_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
@@ -419,6 +422,8 @@ def parse_cell(col: Column, value):
         raise CellError("身份证号被存成了数字，后几位已丢失，请把该列设为文本格式后重新填写")
     text = _text(value)
     if col.kind == TEXT:
+        if "\x00" in text:
+            raise CellError("含有无法保存的控制字符，请删除后重新填写")
         text = unescape_formula(text)
         if col.max_length and len(text) > col.max_length:
             raise CellError(f"不能超过{col.max_length}个字")
@@ -444,11 +449,36 @@ FIELD_DEFAULTS = {
     "employment_status": choices.EmploymentStatus.UNEMPLOYED,
     "status": choices.RegistryStatus.ACTIVE,
 }
-CHECK_ONLY = ("gender", "birth_date")
+CHECK_ONLY = ("gender", "birth_date")  # derived from the ID number; if filled in they must agree
 # (attname, default) of every concrete field, in the model's order (positional construction).
-_FIELD_DEFAULTS = tuple(
-    (f.attname, f.get_default()) for f in Veteran._meta.concrete_fields
-)  # derived from the ID number; if filled in they must agree
+_FIELD_DEFAULTS = tuple((f.attname, f.get_default()) for f in Veteran._meta.concrete_fields)
+
+
+@dataclass
+class _Context:
+    """What checking a row needs, fixed before the rows are read (no database access per row)."""
+
+    columns: list[tuple[int, Column]]  # (position in the file, column)
+    today: datetime.date
+    created_by_id: int | None
+    stations: dict[str, str]  # code -> "" when rows may be registered there, else the reason
+    encode: bool  # also produce the COPY text of the rows (PostgreSQL write)
+    keep: bool  # also keep the Veteran instances (write on other databases)
+    now: datetime.datetime | None = None
+    ids: list[int] | None = None  # primary keys drawn for the rows (COPY write), by row position
+    workers: int = 1
+
+
+@dataclass
+class _Chunk:
+    """The outcome of checking a run of rows."""
+
+    errors: list[RowError] = field(default_factory=list)
+    keys: list[tuple[str, int, str]] = field(default_factory=list)  # (ID blind index, row, masked ID)
+    by_station: dict[str, int] = field(default_factory=dict)
+    copy_text: bytes = b""
+    ids: list[int] = field(default_factory=list)
+    veterans: list[Veteran] = field(default_factory=list)
 
 
 def run_import(
@@ -474,24 +504,23 @@ def run_import(
         try:
             data, report.file_format = read_upload(file_obj, filename)
             report.file_sha256 = hashlib.sha256(data).hexdigest()
-            headers, rows = iter_table(data, report.file_format)
-            report.timings["read"] = round(time.perf_counter() - started, 3)
+            headers, row_iter = iter_table(data, report.file_format)
+            del data
             columns = _map_headers(headers)
-            veterans = _validate(rows, columns, user=user, full_access=full_access, report=report)
-            report.timings["validate"] = round(time.perf_counter() - started - report.timings["read"], 3)
+            rows = []
+            for item in row_iter:
+                rows.append(item)
+                if len(rows) > MAX_ROWS:
+                    raise ImportFileError(f"一次最多导入{MAX_ROWS}行，请拆分后分批导入")
+            if not rows:
+                raise ImportFileError("文件中没有数据行（表头以下为空）")
+            report.total_rows = len(rows)
+            report.timings["read"] = round(time.perf_counter() - started, 3)
+            ctx = _context(columns, user=user, full_access=full_access, write=not dry_run)
+            _check_and_write(rows, ctx, report, user=user, reason=f"批量导入：{filename}"[:100])
         except ImportFileError as exc:
             report.errors.append(RowError(0, "", "", str(exc)))
-            veterans = []
         report.errors.sort(key=lambda e: (e.row, _column_order(e.column)))
-        if report.ok and not dry_run:
-            try:
-                write_started = time.perf_counter()
-                report.created = _write(veterans, user=user, filename=filename)
-                report.timings["write"] = round(time.perf_counter() - write_started, 3)
-            except IntegrityError:
-                report.errors.append(
-                    RowError(0, "", "", "保存时发现身份证号已被他人同时登记，本次未保存任何数据，请重新导入")
-                )
     report.seconds = round(time.perf_counter() - started, 3)
     audit(
         "veteran_import",
@@ -549,31 +578,183 @@ def _map_headers(headers: list[str]) -> list[Column | None]:
     return columns
 
 
-def _validate(rows: Iterable, columns: list[Column | None], *, user, full_access: bool, report) -> list[Veteran]:
-    today = timezone.localdate()
-    stations: dict[str, tuple[str, bool]] = {}  # code -> (name, is_active); cached over batches
-    first_row_of: dict[str, int] = {}  # id_number_hash -> row
+def _context(columns: list[Column | None], *, user, full_access: bool, write: bool) -> _Context:
+    """Everything the row checks need, read once: every station (6,000-odd rows) with the verdict
+    for this importer, so that no row needs a query and the checks can run in other processes."""
+    stations = {}
+    for code, name, active in Station.objects.values_list("code", "name", "is_active"):
+        if not active:
+            stations[code] = f"服务站“{name}”已停用，不能登记"
+        elif not full_access and not user_can_reach_code(user, code):
+            stations[code] = f"服务站“{name}”不在您的辖区范围内"
+        else:
+            stations[code] = ""
+    postgres = connection.vendor == "postgresql"
+    return _Context(
+        columns=[(i, col) for i, col in enumerate(columns) if col is not None],
+        today=timezone.localdate(),
+        created_by_id=getattr(user, "pk", None),
+        stations=stations,
+        encode=write and postgres,
+        keep=write and not postgres,
+        now=timezone.now(),
+    )
+
+
+def _check_and_write(rows: list, ctx: _Context, report: ImportReport, *, user, reason: str) -> None:
+    """Check every row; write them all (one transaction) only if none is bad.
+
+    On PostgreSQL the rows stream into one ``COPY`` while later rows are still being checked
+    (by worker processes for large files), so the database's work overlaps Python's. A row that
+    turns out bad stops the writing and the transaction is rolled back. Duplicates of registered
+    ID numbers are left to the unique index on this path (the common case has none); when it
+    fires, or whenever the report is not clean, one lookup names the stations that hold them.
+    """
+    checked_at = time.perf_counter()
+    seen: dict[str, int] = {}  # ID blind index -> first row
+    keys: list[tuple[str, int, str]] = []
     veterans: list[Veteran] = []
-    batch: list[tuple[int, Veteran, dict]] = []
-    indexed = [(i, col) for i, col in enumerate(columns) if col is not None]
-    errors = report.errors
-    created_by_id = getattr(user, "pk", None)
 
-    def flush():
-        _check_batch(batch, stations, user=user, full_access=full_access, errors=errors)
-        for _row, vet, _raw in batch:
-            veterans.append(vet)
-        batch.clear()
+    def merge(chunk: _Chunk) -> None:
+        report.errors.extend(chunk.errors)
+        for key in chunk.keys:
+            first = seen.setdefault(key[0], key[1])
+            if first != key[1] and first < key[1]:
+                report.errors.append(RowError(key[1], "身份证号", key[2], f"与第{first}行的身份证号重复"))
+        keys.extend(chunk.keys)
+        for code, n in chunk.by_station.items():
+            report.by_station[code] = report.by_station.get(code, 0) + n
+        veterans.extend(chunk.veterans)
 
-    for number, values in rows:
-        report.total_rows += 1
-        if report.total_rows > MAX_ROWS:
-            raise ImportFileError(f"一次最多导入{MAX_ROWS}行，请拆分后分批导入")
+    clash = False
+    if ctx.encode:
+        try:
+            with transaction.atomic(), connection.wrap_database_errors, connection.cursor() as cursor:
+                raw = cursor.cursor
+                ctx.ids = _draw_ids(raw, len(rows))
+                with raw.copy(_COPY_SQL) as copy:
+                    for chunk in _checked_chunks(rows, ctx):
+                        merge(chunk)
+                        if report.ok:
+                            copy.write(chunk.copy_text)
+                    if not report.ok:
+                        raise _Abandon
+                report.timings["check"] = round(time.perf_counter() - checked_at, 3)
+                _insert_history(raw, ctx.ids, user_id=ctx.created_by_id, reason=reason, now=ctx.now)
+                report.created = len(rows)
+        except _Abandon:
+            pass
+        except IntegrityError:
+            clash = True
+            report.created = 0
+        report.workers = ctx.workers
+        if report.ok and not clash:
+            report.timings["write"] = round(time.perf_counter() - checked_at - report.timings["check"], 3)
+            return
+    else:
+        for chunk in _checked_chunks(rows, ctx):
+            merge(chunk)
+        report.timings["check"] = round(time.perf_counter() - checked_at, 3)
+    report.workers = ctx.workers
+    holders = _registered(keys)
+    if clash and not holders:
+        report.errors.append(
+            RowError(0, "", "", "保存时发现身份证号已被他人同时登记，本次未保存任何数据，请重新导入")
+        )  # fmt: skip
+    report.errors.extend(holders)
+    if report.ok and ctx.keep:
+        try:
+            report.created = bulk_insert_with_history(veterans, user=user, reason=reason)
+        except IntegrityError:
+            report.errors.append(
+                RowError(0, "", "", "保存时发现身份证号已被他人同时登记，本次未保存任何数据，请重新导入")
+            )  # fmt: skip
+
+
+class _Abandon(Exception):
+    """A bad row was found after writing began: roll the import back."""
+
+
+def _registered(keys: list[tuple[str, int, str]]) -> list[RowError]:
+    """Rows whose ID number is already in the registry, naming the station that holds it."""
+    errors = []
+    for start in range(0, len(keys), 5000):
+        batch = keys[start : start + 5000]
+        holders = dict(
+            Veteran.objects.filter(id_number_hash__in={k[0] for k in batch}).values_list(
+                "id_number_hash", "station__name"
+            )
+        )
+        if holders:
+            for key, row, shown in batch:
+                if key in holders:
+                    errors.append(RowError(row, "身份证号", shown, f"该身份证号已在“{holders[key]}”登记，不能重复登记"))
+    return errors
+
+
+# Rows are checked in chunks; files from PARALLEL_MIN_ROWS rows on are checked by worker processes.
+CHUNK = 5000
+
+
+def _checked_chunks(rows: list, ctx: _Context) -> Iterator[_Chunk]:
+    """Check ``rows`` chunk by chunk, in order: in this process, or for a large file in worker
+    processes forked from it (they inherit ``rows`` and ``ctx`` and touch no database; the COPY
+    text of each chunk comes back to this process, which alone talks to PostgreSQL)."""
+    bounds = [(start, min(start + CHUNK, len(rows))) for start in range(0, len(rows), CHUNK)]
+    workers = _worker_count(len(rows), ctx)
+    ctx.workers = workers
+    if workers < 2:
+        for start, stop in bounds:
+            yield _check_rows(rows, start, stop, ctx)
+        return
+    global _WORKER_INPUT
+    _WORKER_INPUT = (rows, ctx)
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    try:
+        futures = [pool.submit(_check_rows_in_worker, start, stop) for start, stop in bounds]
+        for future in futures:
+            yield future.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        _WORKER_INPUT = None
+
+
+_WORKER_INPUT: tuple | None = None
+
+
+def _worker_count(rows: int, ctx: _Context) -> int:
+    if ctx.keep or rows < int(getattr(settings, "PORTAL_IMPORT_PARALLEL_MIN_ROWS", 20000)):
+        return 1
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return int(getattr(settings, "PORTAL_IMPORT_WORKERS", 0) or os.cpu_count() or 1)
+
+
+def _check_rows_in_worker(start: int, stop: int) -> _Chunk:
+    rows, ctx = _WORKER_INPUT
+    return _check_rows(rows, start, stop, ctx)
+
+
+def _check_rows(rows: list, start: int, stop: int, ctx: _Context) -> _Chunk:
+    """Check rows ``start:stop``: every cell, every rule of ``Veteran.rule_errors``, the station,
+    duplicates within the run; prepare the rows for writing if all of them are good."""
+    out = _Chunk()
+    errors = out.errors
+    first_row_of: dict[str, int] = {}
+    lines: list[str] = []
+    id_col = BY_FIELD["id_number"]
+    station_col = BY_FIELD["station"]
+    by_station = out.by_station
+    for position in range(start, stop):
+        number, values = rows[position]
+        width = len(values)
         kwargs: dict = {}
         raw: dict[str, object] = {}
         row_errors = []
-        for i, col in indexed:
-            value = values[i] if i < len(values) else None
+        for i, col in ctx.columns:
+            value = values[i] if i < width else None
+            if value == "":
+                value = None
             raw[col.field] = value
             try:
                 parsed = parse_cell(col, value)
@@ -589,9 +770,10 @@ def _validate(rows: Iterable, columns: list[Column | None], *, user, full_access
             if not kwargs.get(name):
                 kwargs[name] = default
         if not kwargs.get("registered_on"):
-            kwargs["registered_on"] = today
-        kwargs["station_id"] = kwargs.pop("station", None)
-        kwargs["created_by_id"] = created_by_id
+            kwargs["registered_on"] = ctx.today
+        code = kwargs.pop("station", None)
+        kwargs["station_id"] = code
+        kwargs["created_by_id"] = ctx.created_by_id
         # Positional construction: Django's fast path (keyword construction costs several times more).
         vet = Veteran(*[kwargs[a] if a in kwargs else d for a, d in _FIELD_DEFAULTS])
         failed_fields = {BY_HEADER[e.column].field for e in row_errors}
@@ -600,31 +782,36 @@ def _validate(rows: Iterable, columns: list[Column | None], *, user, full_access
             if col is None or col.field in failed_fields:
                 continue
             row_errors.append(RowError(number, col.header, _display(col, raw.get(field_name)), message))
-        if "id_number" not in failed_fields and not any(e.column == "身份证号" for e in row_errors):
+        if "id_number" not in failed_fields and not any(e.column == id_col.header for e in row_errors):
             _check_derived(number, vet, checks, raw, row_errors)
-            vet.prepare_derived_fields()
+            vet.fill_lookup_fields()
+            shown = _display(id_col, raw.get("id_number"))
             first = first_row_of.setdefault(vet.id_number_hash, number)
             if first != number:
-                row_errors.append(
-                    RowError(
-                        number,
-                        "身份证号",
-                        _display(BY_FIELD["id_number"], raw.get("id_number")),
-                        f"与第{first}行的身份证号重复",
-                    )  # fmt: skip
-                )
-        else:
-            vet.id_number_hash = ""
-        errors.extend(row_errors)
-        batch.append((number, vet, raw))
-        if len(batch) >= BATCH:
-            flush()
-    flush()
-    if report.total_rows == 0:
-        raise ImportFileError("文件中没有数据行（表头以下为空）")
-    for vet in veterans:
-        report.by_station[vet.station_id or ""] = report.by_station.get(vet.station_id or "", 0) + 1
-    return veterans
+                row_errors.append(RowError(number, id_col.header, shown, f"与第{first}行的身份证号重复"))
+            else:
+                out.keys.append((vet.id_number_hash, number, shown))
+        if code:
+            reason = ctx.stations.get(code)
+            if reason is None:
+                row_errors.append(RowError(number, station_col.header, code, "服务站代码不存在，请核对12位区划代码"))
+            elif reason:
+                row_errors.append(RowError(number, station_col.header, code, reason))
+        by_station[code or ""] = by_station.get(code or "", 0) + 1
+        if row_errors:
+            errors.extend(row_errors)
+        elif errors:
+            pass  # nothing of this chunk will be written
+        elif ctx.encode:
+            vet.pk = ctx.ids[position]
+            vet.created_at = vet.updated_at = ctx.now
+            lines.append(copy_line(vet))
+            out.ids.append(vet.pk)
+        elif ctx.keep:
+            out.veterans.append(vet)
+    if lines and not errors:
+        out.copy_text = "".join(lines).encode()
+    return out
 
 
 def _check_derived(number: int, vet: Veteran, checks: dict, raw: dict, row_errors: list) -> None:
@@ -644,58 +831,108 @@ def _check_derived(number: int, vet: Veteran, checks: dict, raw: dict, row_error
         )
 
 
-def _check_batch(batch, stations: dict, *, user, full_access: bool, errors: list) -> None:
-    """Stations and registry duplicates of one batch: one IN query each."""
-    if not batch:
-        return
-    wanted = {vet.station_id for _r, vet, _raw in batch if vet.station_id} - stations.keys()
-    if wanted:
-        for code, name, active in Station.objects.filter(code__in=wanted).values_list("code", "name", "is_active"):
-            stations[code] = (name, active)
-    hashes = [vet.id_number_hash for _r, vet, _raw in batch if vet.id_number_hash]
-    holders = dict(
-        Veteran.objects.filter(id_number_hash__in=hashes).values_list("id_number_hash", "station__name")
-        if hashes
-        else []
+# --- writing ---------------------------------------------------------------------------------
+# PostgreSQL: rows go in with COPY (Django's bulk_create spent ~300 µs per row preparing values
+# field by field) and their history rows are made by the database from them (INSERT … SELECT),
+# so each row crosses the wire once. Other databases: simple-history's bulk_create_with_history.
+_FIELDS = Veteran._meta.concrete_fields
+_COPY_SQL = "COPY {} ({}) FROM STDIN".format(
+    Veteran._meta.db_table, ", ".join(f'"{f.column}"' for f in _FIELDS)
+)  # fmt: skip
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+NULL = "\\N"
+
+
+def _copy_text(value) -> str:
+    return NULL if value is None else value.translate(_COPY_ESCAPES)  # choices enums are str subclasses
+
+
+def _copy_date(value) -> str:
+    return NULL if value is None else value.isoformat()  # dates and aware datetimes
+
+
+def _copy_int(value) -> str:
+    return NULL if value is None else str(int(value))
+
+
+def _copy_bool(value) -> str:
+    return "t" if value else "f"
+
+
+def _copy_encrypted(value) -> str:
+    return encrypt(value) if value else NULL if value is None else ""
+
+
+def _copy_format(f) -> object:
+    """How one field's value is written in COPY's text format (NULL is ``\\N``; backslash, tab and
+    line breaks escaped), chosen once per field rather than per value."""
+    if isinstance(f, EncryptedCharField):
+        return _copy_encrypted
+    kind = f.get_internal_type()
+    if kind == "BooleanField":
+        return _copy_bool
+    if kind in ("DateField", "DateTimeField"):
+        return _copy_date
+    if kind.endswith(("IntegerField", "AutoField")) or (
+        f.is_relation and f.target_field.get_internal_type().endswith(("IntegerField", "AutoField"))
+    ):
+        return _copy_int
+    if kind in ("CharField", "TextField") or f.is_relation:
+        return _copy_text
+    raise TypeError(f"no COPY format for {f.name} ({kind})")
+
+
+_COPY_FORMATS = tuple((f.attname, _copy_format(f)) for f in _FIELDS)
+
+
+def copy_line(vet: Veteran) -> str:
+    """The COPY text line of a prepared veteran (ID and phone numbers encrypted here)."""
+    d = vet.__dict__
+    return "\t".join([fmt(d[a]) for a, fmt in _COPY_FORMATS]) + "\n"
+
+
+def _draw_ids(raw_cursor, count: int) -> list[int]:
+    raw_cursor.execute(
+        "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+        [Veteran._meta.db_table, count],
     )
-    station_col = BY_FIELD["station"]
-    for number, vet, raw in batch:
-        code = vet.station_id
-        if code:
-            known = stations.get(code)
-            if known is None:
-                errors.append(RowError(number, station_col.header, code, "服务站代码不存在，请核对12位区划代码"))
-            elif not known[1]:
-                errors.append(RowError(number, station_col.header, code, f"服务站“{known[0]}”已停用，不能登记"))
-            elif not full_access and not user_can_reach_code(user, code):
-                errors.append(RowError(number, station_col.header, code, f"服务站“{known[0]}”不在您的辖区范围内"))
-        holder = holders.get(vet.id_number_hash)
-        if holder is not None:
-            errors.append(
-                RowError(
-                    number,
-                    "身份证号",
-                    _display(BY_FIELD["id_number"], raw.get("id_number")),
-                    f"该身份证号已在“{holder}”登记，不能重复登记",
-                )  # fmt: skip
-            )
+    return [r[0] for r in raw_cursor.fetchall()]
 
 
-def _write(veterans: list[Veteran], *, user, filename: str) -> int:
-    return bulk_insert_with_history(veterans, user=user, reason=f"批量导入：{filename}"[:100])
+def _insert_history(raw_cursor, ids: list[int], *, user_id, reason: str, now) -> None:
+    """The "+" history row of every new veteran, copied by the database from the rows just written
+    (the same columns simple-history's ``bulk_create_with_history`` fills)."""
+    history = Veteran.history.model
+    own = {"history_id", "history_date", "history_change_reason", "history_type", "history_user_id"}
+    copied = [f.column for f in history._meta.concrete_fields if f.attname not in own]
+    columns = ", ".join(f'"{c}"' for c in copied)
+    raw_cursor.execute(
+        f'INSERT INTO "{history._meta.db_table}" ({columns}, "history_date", "history_change_reason", '  # noqa: S608
+        f'"history_type", "history_user_id") SELECT {columns}, %s, %s, %s, %s '
+        f'FROM "{Veteran._meta.db_table}" WHERE "id" = ANY(%s)',
+        [now, reason, "+", user_id, ids],
+    )
 
 
 def bulk_insert_with_history(veterans: list[Veteran], *, user, reason: str) -> int:
     """Save prepared veterans (``prepare_derived_fields`` done) in one transaction, each with its
-    history row ("+", ``user``, ``reason``): COPY on PostgreSQL, ``bulk_create_with_history``
-    elsewhere. Sets their primary keys. Used by the import and by seed_demo."""
+    history row ("+", ``user``, ``reason``). Sets their primary keys. Used by seed_demo and by
+    the import on databases other than PostgreSQL."""
     now = timezone.now()
     for vet in veterans:
         vet.created_at = vet.updated_at = now
     with transaction.atomic():
         if connection.vendor == "postgresql":
-            with connection.wrap_database_errors:
-                _copy_write(veterans, user=user, reason=reason, now=now)
+            with connection.wrap_database_errors, connection.cursor() as cursor:
+                raw = cursor.cursor
+                ids = _draw_ids(raw, len(veterans))
+                with raw.copy(_COPY_SQL) as copy:
+                    for vet, pk in zip(veterans, ids, strict=True):
+                        vet.pk = pk
+                        copy.write(copy_line(vet))
+                _insert_history(raw, ids, user_id=getattr(user, "pk", None), reason=reason, now=now)
+            for vet in veterans:
+                vet._state.adding = False
         else:
             from simple_history.utils import bulk_create_with_history
 
@@ -709,58 +946,6 @@ def bulk_insert_with_history(veterans: list[Veteran], *, user, reason: str) -> i
                     default_date=now,
                 )
     return len(veterans)
-
-
-def _copy_write(veterans: list[Veteran], *, user, reason: str, now) -> None:
-    """PostgreSQL: the same rows as ``bulk_create_with_history`` writes, loaded with COPY.
-
-    Django's bulk_create spent most of an import preparing values field by field; here the
-    values are taken straight from the validated instances (prepared by
-    ``Veteran.prepare_derived_fields``), ID and phone numbers encrypted once (the history row
-    carries the same ciphertext), primary keys drawn from the table's sequence in one query.
-    """
-    from canghzou_portal.crypto import EncryptedCharField, encrypt
-
-    history_model = Veteran.history.model
-    fields = Veteran._meta.concrete_fields
-    history_fields = history_model._meta.concrete_fields
-    history_own = {"history_id", "history_date", "history_change_reason", "history_type", "history_user_id"}
-    encrypted = {f.attname for f in fields if isinstance(f, EncryptedCharField)}
-    user_id = getattr(user, "pk", None)
-    table = Veteran._meta.db_table
-    with connection.cursor() as cursor:
-        raw = cursor.cursor
-        raw.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, len(veterans)]
-        )
-        ids = [r[0] for r in raw.fetchall()]
-        for vet, pk in zip(veterans, ids, strict=True):
-            vet.pk = pk
-        tokens = [{a: encrypt(getattr(v, a)) if getattr(v, a) else getattr(v, a) for a in encrypted} for v in veterans]
-        columns = [f.attname for f in fields]
-        quoted = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-        with raw.copy(f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN") as copy:
-            for vet, token in zip(veterans, tokens, strict=True):
-                d = vet.__dict__
-                copy.write_row([token[a] if a in token else d[a] for a in columns])
-        own = {
-            "history_date": now,
-            "history_change_reason": reason,
-            "history_type": "+",
-            "history_user_id": user_id,
-        }
-        h_fields = [f for f in history_fields if f.attname != "history_id"]
-        h_columns = [f.attname for f in h_fields]
-        h_quoted = ", ".join(connection.ops.quote_name(f.column) for f in h_fields)
-        h_table = connection.ops.quote_name(history_model._meta.db_table)
-        with raw.copy(f"COPY {h_table} ({h_quoted}) FROM STDIN") as copy:
-            for vet, token in zip(veterans, tokens, strict=True):
-                d = vet.__dict__
-                copy.write_row(
-                    [own[a] if a in own and a in history_own else token[a] if a in token else d[a] for a in h_columns]
-                )
-    for vet in veterans:
-        vet._state.adding = False
 
 
 # --- template and export ---------------------------------------------------------------------

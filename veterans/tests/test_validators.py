@@ -187,3 +187,21 @@ def test_saved_record_keeps_derived_values(world):
     v.refresh_from_db()
     assert (v.birth_date, v.gender) == (datetime.date(1975, 7, 4), "M")
     assert Veteran.objects.by_id_number(v.id_number.lower()).get() == v
+
+
+def test_name_initials_spells_as_lazy_pinyin_does():
+    """The single-reading fast path gives lazy_pinyin's answer; polyphones, letters and the middle
+    dot of minority names go through lazy_pinyin itself."""
+    import random
+
+    from pypinyin import Style, lazy_pinyin
+
+    from veterans.models import name_initials
+
+    rng = random.Random(2026)
+    common = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红文斌海波辉鹏单解朴区仇"
+    names = ["".join(rng.choice(common) for _ in range(rng.choice((2, 3, 4)))) for _ in range(3000)]
+    names += ["张三丰", "单田芳", "曾国藩", "买买提·艾力", "王Ab1", "欧阳娜娜", ""]
+    for name in names:
+        assert name_initials(name) == "".join(lazy_pinyin(name, style=Style.FIRST_LETTER)).lower()[:20], name
+    assert name_initials("张三丰") == "zsf"
