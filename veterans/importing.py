@@ -36,6 +36,7 @@ from dataclasses import asdict, dataclass, field
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from psycopg.copy import QueuedLibpqWriter
 
 from canghzou_portal.crypto import EncryptedCharField, encrypt, mask_id_number, mask_phone
 from canghzou_portal.scoping import scope_queryset, user_can_reach_code
@@ -632,7 +633,7 @@ def _check_and_write(rows: list, ctx: _Context, report: ImportReport, *, user, r
             with transaction.atomic(), connection.wrap_database_errors, connection.cursor() as cursor:
                 raw = cursor.cursor
                 ctx.ids = _draw_ids(raw, len(rows))
-                with raw.copy(_COPY_SQL) as copy:
+                with raw.copy(_COPY_SQL, writer=QueuedLibpqWriter(raw)) as copy:
                     for chunk in _checked_chunks(rows, ctx):
                         merge(chunk)
                         if report.ok:
@@ -735,6 +736,10 @@ def _check_rows_in_worker(start: int, stop: int) -> _Chunk:
     return _check_rows(rows, start, stop, ctx)
 
 
+_SLOT = {attname: i for i, (attname, _d) in enumerate(_FIELD_DEFAULTS)}  # attname -> position in Veteran(*args)
+_DEFAULT_SLOTS = tuple((_SLOT[name], default) for name, default in FIELD_DEFAULTS.items())
+
+
 def _check_rows(rows: list, start: int, stop: int, ctx: _Context) -> _Chunk:
     """Check rows ``start:stop``: every cell, every rule of ``Veteran.rule_errors``, the station,
     duplicates within the run; prepare the rows for writing if all of them are good."""
@@ -745,17 +750,26 @@ def _check_rows(rows: list, start: int, stop: int, ctx: _Context) -> _Chunk:
     id_col = BY_FIELD["id_number"]
     station_col = BY_FIELD["station"]
     by_station = out.by_station
+    # Each cell: (position in the file, column, position in Veteran(*args) or None for the check-only
+    # columns, which must agree with the ID number). Every row starts from the fields' defaults.
+    cells = [(i, col, None if col.field in CHECK_ONLY else _SLOT[Veteran._meta.get_field(col.field).attname])
+             for i, col in ctx.columns]  # fmt: skip
+    where = {col.field: i for i, col in ctx.columns}
+    base = [d for _a, d in _FIELD_DEFAULTS]
+    base[_SLOT["created_by_id"]] = ctx.created_by_id
+    registered_slot, station_slot = _SLOT["registered_on"], _SLOT["station_id"]
     for position in range(start, stop):
         number, values = rows[position]
         width = len(values)
-        kwargs: dict = {}
-        raw: dict[str, object] = {}
+        args = base.copy()
+        checks = {}
         row_errors = []
-        for i, col in ctx.columns:
+        for i, col, slot in cells:
             value = values[i] if i < width else None
-            if value == "":
-                value = None
-            raw[col.field] = value
+            if value is None or value == "":
+                if col.required:
+                    row_errors.append(RowError(number, col.header, "", "必填项，不能为空"))
+                continue
             try:
                 parsed = parse_cell(col, value)
             except CellError as exc:
@@ -763,29 +777,33 @@ def _check_rows(rows: list, start: int, stop: int, ctx: _Context) -> _Chunk:
                 continue
             if col.required and parsed in ("", None):
                 row_errors.append(RowError(number, col.header, "", "必填项，不能为空"))
-                continue
-            kwargs[col.field] = parsed
-        checks = {f: kwargs.pop(f) for f in CHECK_ONLY if f in kwargs}
-        for name, default in FIELD_DEFAULTS.items():
-            if not kwargs.get(name):
-                kwargs[name] = default
-        if not kwargs.get("registered_on"):
-            kwargs["registered_on"] = ctx.today
-        code = kwargs.pop("station", None)
-        kwargs["station_id"] = code
-        kwargs["created_by_id"] = ctx.created_by_id
+            elif slot is None:
+                checks[col.field] = parsed
+            else:
+                args[slot] = parsed
+        for slot, default in _DEFAULT_SLOTS:
+            if not args[slot]:
+                args[slot] = default
+        if not args[registered_slot]:
+            args[registered_slot] = ctx.today
+        code = args[station_slot]
         # Positional construction: Django's fast path (keyword construction costs several times more).
-        vet = Veteran(*[kwargs[a] if a in kwargs else d for a, d in _FIELD_DEFAULTS])
-        failed_fields = {BY_HEADER[e.column].field for e in row_errors}
+        vet = Veteran(*args)
+
+        def raw(field_name, values=values, width=width):
+            i = where.get(field_name, width)
+            return values[i] if i < width else None
+
+        failed_fields = {BY_HEADER[e.column].field for e in row_errors} if row_errors else ()
         for field_name, message in vet.rule_errors().items():
             col = BY_FIELD.get(field_name)
             if col is None or col.field in failed_fields:
                 continue
-            row_errors.append(RowError(number, col.header, _display(col, raw.get(field_name)), message))
+            row_errors.append(RowError(number, col.header, _display(col, raw(field_name)), message))
         if "id_number" not in failed_fields and not any(e.column == id_col.header for e in row_errors):
             _check_derived(number, vet, checks, raw, row_errors)
             vet.fill_lookup_fields()
-            shown = _display(id_col, raw.get("id_number"))
+            shown = _display(id_col, raw("id_number"))
             first = first_row_of.setdefault(vet.id_number_hash, number)
             if first != number:
                 row_errors.append(RowError(number, id_col.header, shown, f"与第{first}行的身份证号重复"))
@@ -814,18 +832,18 @@ def _check_rows(rows: list, start: int, stop: int, ctx: _Context) -> _Chunk:
     return out
 
 
-def _check_derived(number: int, vet: Veteran, checks: dict, raw: dict, row_errors: list) -> None:
+def _check_derived(number: int, vet: Veteran, checks: dict, raw, row_errors: list) -> None:
     gender = checks.get("gender")
     if gender and vet.gender and gender != vet.gender:
         said = dict(choices.Gender.choices)[vet.gender]
-        row_errors.append(RowError(number, "性别", _text(raw.get("gender")), f"与身份证号不符（按身份证号应为{said}）"))
+        row_errors.append(RowError(number, "性别", _text(raw("gender")), f"与身份证号不符（按身份证号应为{said}）"))
     birth = checks.get("birth_date")
     if birth and vet.birth_date and birth != vet.birth_date:
         row_errors.append(
             RowError(
                 number,
                 "出生日期",
-                _text(raw.get("birth_date")),
+                _text(raw("birth_date")),
                 f"与身份证号不符（按身份证号应为{vet.birth_date:%Y-%m-%d}）",
             )  # fmt: skip
         )
@@ -834,7 +852,8 @@ def _check_derived(number: int, vet: Veteran, checks: dict, raw: dict, row_error
 # --- writing ---------------------------------------------------------------------------------
 # PostgreSQL: rows go in with COPY (Django's bulk_create spent ~300 µs per row preparing values
 # field by field) and their history rows are made by the database from them (INSERT … SELECT),
-# so each row crosses the wire once. Other databases: simple-history's bulk_create_with_history.
+# so each row crosses the wire once. psycopg's queued writer sends from a thread of its own, so
+# PostgreSQL stores rows while Python is still preparing the next ones. Other databases: simple-history's bulk_create_with_history.
 _FIELDS = Veteran._meta.concrete_fields
 _COPY_SQL = "COPY {} ({}) FROM STDIN".format(
     Veteran._meta.db_table, ", ".join(f'"{f.column}"' for f in _FIELDS)
@@ -926,7 +945,7 @@ def bulk_insert_with_history(veterans: list[Veteran], *, user, reason: str) -> i
             with connection.wrap_database_errors, connection.cursor() as cursor:
                 raw = cursor.cursor
                 ids = _draw_ids(raw, len(veterans))
-                with raw.copy(_COPY_SQL) as copy:
+                with raw.copy(_COPY_SQL, writer=QueuedLibpqWriter(raw)) as copy:
                     for vet, pk in zip(veterans, ids, strict=True):
                         vet.pk = pk
                         copy.write(copy_line(vet))
