@@ -657,6 +657,7 @@ def _check_and_write(rows: list, ctx: _Context, report: ImportReport, *, user, r
             merge(chunk)
         report.timings["check"] = round(time.perf_counter() - checked_at, 3)
     report.workers = ctx.workers
+    written_at = time.perf_counter()
     holders = _registered(keys)
     if clash and not holders:
         report.errors.append(
@@ -666,6 +667,7 @@ def _check_and_write(rows: list, ctx: _Context, report: ImportReport, *, user, r
     if report.ok and ctx.keep:
         try:
             report.created = bulk_insert_with_history(veterans, user=user, reason=reason)
+            report.timings["write"] = round(time.perf_counter() - written_at, 3)
         except IntegrityError:
             report.errors.append(
                 RowError(0, "", "", "保存时发现身份证号已被他人同时登记，本次未保存任何数据，请重新导入")
@@ -708,19 +710,25 @@ def _checked_chunks(rows: list, ctx: _Context) -> Iterator[_Chunk]:
         for start, stop in bounds:
             yield _check_rows(rows, start, stop, ctx)
         return
-    global _WORKER_INPUT
-    _WORKER_INPUT = (rows, ctx)
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    # Forked workers inherit ``rows`` and ``ctx`` through the initializer's arguments (fork copies
+    # them; nothing is pickled on the way in); only each chunk's outcome is sent back.
+    pool = ProcessPoolExecutor(
+        workers, mp_context=multiprocessing.get_context("fork"), initializer=_set_worker_input, initargs=(rows, ctx)
+    )
     try:
         futures = [pool.submit(_check_rows_in_worker, start, stop) for start, stop in bounds]
         for future in futures:
             yield future.result()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-        _WORKER_INPUT = None
 
 
-_WORKER_INPUT: tuple | None = None
+_WORKER_INPUT: tuple | None = None  # set in worker processes only
+
+
+def _set_worker_input(rows: list, ctx: _Context) -> None:
+    global _WORKER_INPUT
+    _WORKER_INPUT = (rows, ctx)
 
 
 def _worker_count(rows: int, ctx: _Context) -> int:
