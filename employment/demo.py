@@ -22,6 +22,7 @@ from services.models import Station, User
 from services.roles import ROLE_EMPLOYER
 from veterans.models import Veteran
 
+from . import search
 from .models import (
     Application,
     ApplicationStatus,
@@ -175,14 +176,16 @@ def _seed(ctx, counties: list[str]) -> dict[str, int]:  # noqa: C901, PLR0915 - 
         else:
             expires = today + datetime.timedelta(days=rng.randrange(10, 90))
         county = employer.county_id if rng.random() < 0.85 else counties[rng.randrange(len(counties))]
+        description = (
+            f"{employer.name}招聘{title}。要求：身体健康，吃苦耐劳，服从管理；有相关工作经验者优先，"
+            f"退役军人同等条件下优先录用。待遇：月薪{low}-{high}元，缴纳五险，提供食宿。"
+        )
         postings.append(
             JobPosting(
                 employer=employer,
                 title=title,
-                description=(
-                    f"{employer.name}招聘{title}。要求：身体健康，吃苦耐劳，服从管理；有相关工作经验者优先，"
-                    f"退役军人同等条件下优先录用。待遇：月薪{low}-{high}元，缴纳五险，提供食宿。"
-                ),
+                description=description,
+                search_grams=search.text_grams(title, employer.name, description),  # bulk_create skips save()
                 category=category,
                 county_id=county,
                 salary_min=low,

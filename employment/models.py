@@ -12,6 +12,7 @@ from canghzou_portal.models import TimeStampedModel
 from canghzou_portal.scoping import ScopedQuerySet
 from services import codes
 
+from . import search
 from .validators import validate_credit_code
 
 
@@ -42,6 +43,22 @@ class Employer(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        renamed = False
+        if self.pk and (update_fields is None or "name" in update_fields):
+            renamed = Employer.objects.filter(pk=self.pk).exclude(name=self.name).exists()
+        super().save(*args, **kwargs)
+        if renamed:
+            self.refresh_posting_search()
+
+    def refresh_posting_search(self) -> None:
+        """The employer's name is part of its postings' keyword grams (employment/search.py)."""
+        postings = list(JobPosting.objects.filter(employer=self).only("id", "title", "description"))
+        for posting in postings:
+            posting.search_grams = search.text_grams(posting.title, self.name, posting.description)
+        JobPosting.objects.bulk_update(postings, ["search_grams"], batch_size=500)
 
 
 # --- job postings ------------------------------------------------------------------------
@@ -124,6 +141,9 @@ class JobPosting(TimeStampedModel):
         related_name="+",
     )
     reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
+    # Characters and character pairs of title, employer name and description for the keyword
+    # index (employment/search.py); derived in save(), never edited by hand.
+    search_grams = models.TextField("检索字串", blank=True, default="", editable=False)
 
     jurisdiction_path = "county"
     objects = JobPostingQuerySet.as_manager()
@@ -152,6 +172,17 @@ class JobPosting(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.title}（{self.employer}）"
+
+    SEARCH_SOURCES = frozenset({"title", "description", "employer"})
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or self.SEARCH_SOURCES & set(update_fields):
+            employer_name = self.employer.name if self.employer_id else ""
+            self.search_grams = search.text_grams(self.title, employer_name, self.description)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "search_grams"}
+        super().save(*args, **kwargs)
 
     def clean(self):
         from django.core.exceptions import ValidationError

@@ -12,9 +12,11 @@ Two separate rules decide who sees what:
 
 from __future__ import annotations
 
+import datetime
 from collections import namedtuple
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -23,6 +25,7 @@ from canghzou_portal.scoping import get_scoped_object_or_404, scope_queryset
 from services import codes
 from services.models import Station
 
+from . import search
 from .models import (
     Application,
     Employer,
@@ -37,23 +40,6 @@ from .models import (
 
 PAGE_SIZE = 20
 MAX_PAGE = 500
-# The columns a board row shows, fetched as tuples: building model instances for the page cost
-# more than the query itself (2.3 ms against 1.4 ms per page at 20,000 postings).
-BOARD_COLUMNS = (
-    "id",
-    "title",
-    "category",
-    "salary_min",
-    "salary_max",
-    "headcount",
-    "education",
-    "veteran_preferred",
-    "published_at",
-    "expires_on",
-    "employer__name",
-    "employer__is_partner",
-    "county__name",
-)
 BoardRow = namedtuple(
     "BoardRow",
     "pk title category salary_min salary_max headcount education veteran_preferred published_at expires_on "
@@ -66,39 +52,102 @@ def county_choices() -> list[tuple[str, str]]:
     return list(Station.objects.active().filter(level=codes.COUNTY).order_by("code").values_list("code", "name"))
 
 
-def public_postings(
+# The board's one query, written out: building and compiling it with the ORM cost more CPU than
+# PostgreSQL needed to run it (1.2 ms against 0.4-1 ms per page at 20,000 postings), and joins
+# made PostgreSQL plan three tables (~1 ms a query). Employer and county names are scalar
+# subqueries, evaluated for the rows of the page only. Its WHERE restates
+# ``JobPosting.objects.public()`` (status published, not past ``expires_on``);
+# employment/tests/test_search.py checks it returns exactly the ORM's rows for every filter.
+# Only fixed SQL is put together here; every value from the request is a query parameter.
+_BOARD_SQL = """
+SELECT p.id, p.title, p.category, p.salary_min, p.salary_max, p.headcount, p.education,
+       p.veteran_preferred, p.published_at, p.expires_on,
+       (SELECT e.name FROM employment_employer e WHERE e.id = p.employer_id),
+       (SELECT e.is_partner FROM employment_employer e WHERE e.id = p.employer_id),
+       (SELECT s.name FROM services_station s WHERE s.code = p.county_id)
+FROM employment_jobposting p
+WHERE {where}
+ORDER BY p.published_at DESC, p.id DESC
+LIMIT %s OFFSET %s"""
+
+
+def _like(column: str, internal_type: str, word: str, lookup: str) -> tuple[str, str]:
+    """``column`` contains ``word``, in the SQL Django writes for the ``contains``/``icontains``
+    lookup on this database (escaping, case, casts)."""
+    ops = connection.ops
+    lhs = ops.lookup_cast(lookup, internal_type) % column
+    return f"{lhs} {connection.operators[lookup] % '%s'}", f"%{ops.prep_for_like_query(word)}%"
+
+
+def _keyword_sql(word: str) -> tuple[str, list]:
+    # Chinese has no letter case: a plain LIKE skips UPPER() on every row (4-10x faster on
+    # PostgreSQL); words with Latin letters stay case-insensitive.
+    lookup = "icontains" if any(ch.isascii() and ch.isalpha() for ch in word) else "contains"
+    title, p1 = _like("p.title", "CharField", word, lookup)
+    description, p2 = _like("p.description", "TextField", word, lookup)
+    employer, p3 = _like("e.name", "CharField", word, lookup)
+    subquery = f"p.employer_id IN (SELECT e.id FROM employment_employer e WHERE {employer})"  # noqa: S608
+    sql = f"({title} OR {description} OR {subquery})"
+    return sql, [p1, p2, p3]
+
+
+def board_page(
     *,
+    page: int = 1,
     q: str = "",
     county: str | None = None,
     category: str | None = None,
     min_salary: int | None = None,
     partner_only: bool = False,
-) -> QuerySet[JobPosting]:
-    """Public postings (``JobPosting.objects.public()``), filtered, newest first.
+    per_page: int = PAGE_SIZE,
+) -> BoardPage:
+    """One page of public postings (published, not past expiry), filtered, newest first, in one query.
 
-    Keyword search is ``icontains`` over title, employer name and description on the set the
-    other filters leave; it works for Chinese text on every database (see docs/benchmarks.md
-    for its cost at 20,000 postings).
+    Keyword search is ``LIKE`` over title, employer name and description (every word must
+    match), so it works for Chinese text on every database. On PostgreSQL the GIN index of
+    character grams (``employment/search.py``, migration 0005) first narrows the candidates to
+    the postings holding all of the words' character pairs; the LIKE decides, so the results are
+    those of LIKE alone.
     """
-    qs = JobPosting.objects.public()
+    ops = connection.ops
+    # a constant status (not a parameter), so PostgreSQL matches the partial index on it
+    where = [f"p.status = '{PostingStatus.PUBLISHED.value}'", "p.expires_on >= %s"]
+    params: list = [ops.adapt_datefield_value(timezone.localdate())]
     if county:
-        qs = qs.filter(county_id=county)
+        where.append("p.county_id = %s")
+        params.append(county)
     if category:
-        qs = qs.filter(category=category)
+        where.append("p.category = %s")
+        params.append(category)
     if min_salary:
-        qs = qs.filter(salary_max__gte=min_salary)
+        where.append("p.salary_max >= %s")
+        params.append(min_salary)
     if partner_only:
-        qs = qs.filter(employer__is_partner=True)
+        where.append("p.employer_id IN (SELECT e.id FROM employment_employer e WHERE e.is_partner = %s)")
+        params.append(True)
+    needed: set[str] = set()
     for word in (q or "").split()[:5]:
-        # Chinese has no letter case: a plain LIKE skips UPPER() on every row (4-10x faster on
-        # PostgreSQL); words with Latin letters stay case-insensitive.
-        lookup = "icontains" if any(ch.isascii() and ch.isalpha() for ch in word) else "contains"
-        qs = qs.filter(
-            Q(**{f"title__{lookup}": word})
-            | Q(**{f"employer__name__{lookup}": word})
-            | Q(**{f"description__{lookup}": word})
-        )
-    return qs.select_related("employer", "county").order_by("-published_at", "-id")
+        sql, like_params = _keyword_sql(word)
+        where.append(sql)
+        params += like_params
+        case_insensitive = any(ch.isascii() and ch.isalpha() for ch in word)
+        needed.update(search.keyword_grams(word, case_insensitive=case_insensitive))
+    if needed and connection.vendor == "postgresql":
+        where.append(f"{search.PG_GRAMS_SQL % 'p.search_grams'} @> %s::text[]")
+        params.append(sorted(needed))
+    params += [per_page + 1, (page - 1) * per_page]
+    with connection.cursor() as cursor:
+        cursor.execute(_BOARD_SQL.format(where=" AND ".join(where)), params)
+        rows = cursor.fetchall()
+    rows = [BoardRow._make(_aware(row)) for row in rows]
+    return BoardPage(object_list=rows[:per_page], number=page, has_next=len(rows) > per_page)
+
+
+def _aware(row: tuple) -> tuple:
+    published = row[8]
+    if published is not None and timezone.is_naive(published):  # SQLite returns naive UTC
+        return (*row[:8], timezone.make_aware(published, datetime.UTC), *row[9:])
+    return row
 
 
 @dataclass
@@ -125,12 +174,6 @@ class BoardPage:
 
     def __iter__(self):
         return iter(self.object_list)
-
-
-def board_page(qs: QuerySet, page: int, *, per_page: int = PAGE_SIZE) -> BoardPage:
-    start = (page - 1) * per_page
-    rows = [BoardRow._make(row) for row in qs.values_list(*BOARD_COLUMNS)[start : start + per_page + 1]]
-    return BoardPage(object_list=rows[:per_page], number=page, has_next=len(rows) > per_page)
 
 
 def public_posting(pk) -> JobPosting:

@@ -119,7 +119,7 @@ def _render_job_list(request):
     parts = (sorted(query.items()), page)
 
     def render_results() -> str:
-        page_obj = selectors.board_page(selectors.public_postings(**filters), page)
+        page_obj = selectors.board_page(page=page, **filters)
         return board_html.results_html(page_obj, querystring)
 
     results = board_cache.get_or_render("list", parts, render_results)
