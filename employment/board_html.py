@@ -7,9 +7,11 @@ The list is the hottest page of the portal; Django's template engine spent ~15 m
 
 from __future__ import annotations
 
+from html import escape  # what django.utils.html.escape calls, without the SafeString wrapping
+
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape
+from django.utils.safestring import SafeString
 
 from .models import EducationRequirement, JobCategory
 
@@ -17,13 +19,13 @@ CATEGORY = dict(JobCategory.choices)
 EDUCATION = dict(EducationRequirement.choices)
 
 
-def _row(p, detail_prefix: str) -> str:
+def _row(p, detail_prefix: str, tz) -> str:
     badges = ""
     if p.veteran_preferred:
         badges += ' <span class="badge bg-danger-subtle text-danger-emphasis">退役军人优先</span>'
     if p.employer_is_partner:
         badges += ' <span class="badge bg-warning-subtle text-warning-emphasis">拥军企业</span>'
-    published = timezone.localtime(p.published_at).strftime("%Y-%m-%d") if p.published_at else ""
+    published = p.published_at.astimezone(tz).date().isoformat() if p.published_at else ""  # timezone.localtime
     meta = "　|　".join(
         (
             escape(p.employer_name),
@@ -31,7 +33,7 @@ def _row(p, detail_prefix: str) -> str:
             CATEGORY.get(p.category, ""),
             f"招聘{p.headcount}人",
             EDUCATION.get(p.education, ""),
-            f"截止{p.expires_on:%Y-%m-%d}",
+            f"截止{p.expires_on.isoformat()}",
             f"发布于{published}",
         )
     )
@@ -61,10 +63,21 @@ def _pagination(page, querystring: str) -> str:
     return f'<nav aria-label="分页"><ul class="pagination pagination-sm flex-wrap">{"".join(items)}</ul></nav>'
 
 
+def options_html(options, selected) -> SafeString:
+    """``<option>`` elements of a filter ``<select>`` (the template's loop cost ~0.3 ms a page)."""
+    return SafeString(
+        "".join(
+            f'<option value="{escape(value)}"{" selected" if value == selected else ""}>{escape(str(label))}</option>'
+            for value, label in options
+        )
+    )
+
+
 def results_html(page, querystring: str) -> str:
     if not page.object_list:
         text = "没有更多岗位了。" if page.number > 1 else "没有找到符合条件的岗位，请更换关键词或筛选条件再试。"
         return f'<div class="alert alert-light border" id="job-results-empty">{text}</div>'
     detail_prefix = reverse("employment:job_list")
-    rows = "".join(_row(p, detail_prefix) for p in page.object_list)
+    tz = timezone.get_current_timezone()
+    rows = "".join(_row(p, detail_prefix, tz) for p in page.object_list)
     return f'<div class="list-group mb-3" id="job-results">{rows}</div>{_pagination(page, querystring)}'

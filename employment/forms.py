@@ -13,48 +13,83 @@ from .models import ApplicationStatus, JobCategory, JobPosting
 from .selectors import MAX_PAGE
 
 
-class JobSearchForm(forms.Form):
-    q = forms.CharField(label="关键词", max_length=50, required=False)
-    county = forms.ChoiceField(
-        label="县（市、区）", required=False, widget=forms.Select(attrs={"class": "form-select"})
-    )
-    category = forms.ChoiceField(
-        label="岗位类别",
-        required=False,
-        choices=[("", "全部类别"), *JobCategory.choices],
-        widget=forms.Select(attrs={"class": "form-select"}),
-    )
-    min_salary = forms.IntegerField(
-        label="最低月薪（元）",
-        required=False,
-        min_value=0,
-        max_value=1_000_000,
-        error_messages={
-            "invalid": "最低月薪须为整数（元）",
-            "min_value": "最低月薪不能为负数",
-            "max_value": "最低月薪不能超过1000000元",
-        },
-    )
-    partner = forms.BooleanField(label="仅看拥军企业", required=False)
-    page = forms.IntegerField(
-        required=False,
-        min_value=1,
-        max_value=MAX_PAGE,
-        error_messages={
-            "invalid": "页码须为正整数",
-            "min_value": "页码须为正整数",
-            "max_value": f"最多可翻到第{MAX_PAGE}页，请用筛选条件缩小范围",
-        },
-    )
+class JobSearch:
+    """The job board's GET parameters, validated field by field exactly as a Django form would
+    (same fields, widgets and Chinese messages), without building a ``Form`` per request: a form
+    deep-copies its fields and widgets, ~0.5 ms on the portal's hottest page.
 
-    def __init__(self, *args, counties: list[tuple[str, str]], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["county"].choices = [("", "全部县（市、区）"), *counties]
-        self.fields["county"].error_messages["invalid_choice"] = "所选县（市、区）不存在"
-        self.fields["category"].error_messages["invalid_choice"] = "所选岗位类别不存在"
+    Invalid parameters are reported in ``errors`` and ignored; no parameters at all: no errors.
+    """
+
+    FIELDS = {
+        "q": forms.CharField(label="关键词", max_length=50, required=False),
+        "category": forms.ChoiceField(
+            label="岗位类别",
+            required=False,
+            choices=[("", "全部类别"), *JobCategory.choices],
+            error_messages={"invalid_choice": "所选岗位类别不存在"},
+        ),
+        "min_salary": forms.IntegerField(
+            label="最低月薪（元）",
+            required=False,
+            min_value=0,
+            max_value=1_000_000,
+            error_messages={
+                "invalid": "最低月薪须为整数（元）",
+                "min_value": "最低月薪不能为负数",
+                "max_value": "最低月薪不能超过1000000元",
+            },
+        ),
+        "partner": forms.BooleanField(label="仅看拥军企业", required=False),
+        "page": forms.IntegerField(
+            required=False,
+            min_value=1,
+            max_value=MAX_PAGE,
+            error_messages={
+                "invalid": "页码须为正整数",
+                "min_value": "页码须为正整数",
+                "max_value": f"最多可翻到第{MAX_PAGE}页，请用筛选条件缩小范围",
+            },
+        ),
+    }
+    ORDER = ("q", "county", "category", "min_salary", "partner", "page")  # order of the messages
+    _county_fields: dict[tuple, forms.ChoiceField] = {}
+
+    def __init__(self, data, *, counties: list[tuple[str, str]]):
+        self.data = data
+        self.is_bound = bool(data)
+        self.cleaned_data: dict = {}
+        self.errors: list[str] = []
+        if not self.is_bound:
+            return
+        fields = {**self.FIELDS, "county": self._county_field(counties)}
+        for name in self.ORDER:
+            field = fields[name]
+            try:
+                self.cleaned_data[name] = field.clean(field.widget.value_from_datadict(data, {}, name))
+            except ValidationError as exc:
+                self.errors.extend(exc.messages)
+
+    @classmethod
+    def _county_field(cls, counties) -> forms.ChoiceField:
+        key = tuple(counties)
+        field = cls._county_fields.get(key)
+        if field is None:
+            field = forms.ChoiceField(
+                label="县（市、区）",
+                required=False,
+                choices=[("", "全部县（市、区）"), *counties],
+                error_messages={"invalid_choice": "所选县（市、区）不存在"},
+            )
+            cls._county_fields = {key: field}  # the county list is reference data: keep the latest
+        return field
+
+    @property
+    def page(self) -> int:
+        return self.cleaned_data.get("page") or 1
 
     def filters(self) -> dict:
-        data = getattr(self, "cleaned_data", {})
+        data = self.cleaned_data
         return {
             "q": (data.get("q") or "").strip(),
             "county": data.get("county") or None,

@@ -29,7 +29,7 @@ from services.audit import audit
 from services.views import require_station_user
 
 from . import actions, board_cache, board_html, selectors
-from .forms import ApplyForm, JobSearchForm, MoveForm, PostingForm, RejectForm, StatusLookupForm
+from .forms import ApplyForm, JobSearch, MoveForm, PostingForm, RejectForm, StatusLookupForm
 from .models import ApplicationStatus, JobCategory, JobPosting, PostingStatus
 
 COUNTIES_KEY = "jobs:counties"
@@ -104,13 +104,8 @@ def job_list(request):
 
 def _render_job_list(request):
     counties = _counties()
-    form = JobSearchForm(request.GET or None, counties=counties)
-    errors: list[str] = []
-    page = 1
-    if form.is_bound:
-        if not form.is_valid():
-            errors = [msg for field_errors in form.errors.values() for msg in field_errors]
-        page = form.cleaned_data.get("page") or 1
+    form = JobSearch(request.GET, counties=counties)
+    page = form.page
     filters = form.filters()
     query = {k: v for k, v in filters.items() if v}
     if query.pop("partner_only", False):
@@ -123,16 +118,16 @@ def _render_job_list(request):
         return board_html.results_html(page_obj, querystring)
 
     results = board_cache.get_or_render("list", parts, render_results)
-    raw = form.data if form.is_bound else {}
+    raw = request.GET
     return render(
         request,
         "employment/job_list.html",
         {
             "q": raw.get("q", ""),
             "min_salary": raw.get("min_salary", ""),
-            "county_options": [(c, n, c == filters["county"]) for c, n in counties],
-            "category_options": [(c, n, c == filters["category"]) for c, n in JobCategory.choices],
-            "errors": errors,
+            "county_options": board_html.options_html(counties, filters["county"]),
+            "category_options": board_html.options_html(JobCategory.choices, filters["category"]),
+            "errors": form.errors,
             "results": results,
             "filters": filters,
         },
@@ -142,7 +137,7 @@ def _render_job_list(request):
 @require_GET
 def job_detail(request, pk: int):
     def render_detail() -> str:
-        posting = selectors.public_posting(pk)
+        posting = selectors.public_posting(pk, only=selectors.DETAIL_FIELDS)
         return render_to_string("employment/_job_detail.html", {"posting": posting})
 
     def render_page():

@@ -1,11 +1,15 @@
+import copy
 import datetime
 import re
 
 import pytest
+from django import forms
+from django.http import QueryDict
 from django.test import Client
 from django.utils import timezone
 
 from employment import actions
+from employment.forms import JobSearch
 from employment.models import Application, JobPosting, PostingStatus
 
 from .factories import EmployerFactory, JobPostingFactory, make_id_number
@@ -86,6 +90,35 @@ def test_invalid_parameters_give_chinese_message(client, posting_a, params, mess
     response = client.get("/jobs/", params)
     assert response.status_code == 200
     assert message in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "q=+保安+&county=130902000000",
+        "q=" + "长" * 51,
+        "min_salary=5000.0&partner=0",
+        "min_salary=５０００&partner=false",
+        "min_salary=1_000&partner=&page=2",
+        "page=3&page=x",
+        "county=999&category=pilot&min_salary=abc&page=0",
+        "category=logistics&partner=on&min_salary=1000001",
+        "q=%00",
+    ],
+)
+def test_search_parameters_parse_like_a_form(query):
+    """JobSearch validates the GET parameters exactly as a Django form with the same fields."""
+    counties = [("130902000000", "新华区"), ("130903000000", "运河区")]
+    parsed = JobSearch(QueryDict(query), counties=counties)
+    fields = {name: copy.deepcopy(field) for name, field in JobSearch.FIELDS.items()}
+    fields["county"] = copy.deepcopy(JobSearch._county_field(counties))
+    form_class = type("ReferenceForm", (forms.Form,), {name: fields[name] for name in JobSearch.ORDER})
+    form = form_class(QueryDict(query) or None)
+    if form.is_bound:
+        form.is_valid()
+    assert parsed.errors == [msg for errors in form.errors.values() for msg in errors]
+    assert parsed.cleaned_data == getattr(form, "cleaned_data", {})
 
 
 def test_newest_first_and_pagination_without_count(client, employer_a, django_assert_max_num_queries):
