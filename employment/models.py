@@ -100,8 +100,9 @@ class JobPostingQuerySet(ScopedQuerySet):
     def public(self):
         """THE rule of public visibility: published and not past its expiry date (Asia/Shanghai).
 
-        The list, detail page, feed and cache all go through this method; the daily task only
-        turns the status of overdue postings into ``expired`` for the record.
+        The detail page, feed and cache go through this method; the board's hand-written query
+        (``selectors.board_page``) restates it, and a test keeps the two equal. The daily task
+        only turns the status of overdue postings into ``expired`` for the record.
         """
         return self.filter(status=PostingStatus.PUBLISHED, expires_on__gte=timezone.localdate())
 
