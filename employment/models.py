@@ -97,14 +97,14 @@ class EducationRequirement(models.TextChoices):
 
 
 class JobPostingQuerySet(ScopedQuerySet):
-    def public(self):
+    def public(self, today=None):
         """THE rule of public visibility: published and not past its expiry date (Asia/Shanghai).
 
         The detail page, feed and cache go through this method; the board's hand-written query
-        (``selectors.board_page``) restates it, and a test keeps the two equal. The daily task
+        (``selectors.board_page``) compiles this method's WHERE clause into its SQL. The daily task
         only turns the status of overdue postings into ``expired`` for the record.
         """
-        return self.filter(status=PostingStatus.PUBLISHED, expires_on__gte=timezone.localdate())
+        return self.filter(status=PostingStatus.PUBLISHED, expires_on__gte=today or timezone.localdate())
 
     def overdue(self):
         return self.filter(status=PostingStatus.PUBLISHED, expires_on__lt=timezone.localdate())

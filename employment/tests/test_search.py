@@ -215,4 +215,6 @@ def test_board_query_has_the_gram_condition(postings):
     with CaptureQueriesContext(connection) as queries:
         selectors.board_page(q="保安 Java开发")
     (sql,) = [q["sql"] for q in queries.captured_queries]
-    assert "employment_posting_grams(p.search_grams) @> '{保安,开发}'::text[]" in sql
+    assert """employment_posting_grams("employment_jobposting".search_grams) @> '{保安,开发}'::text[]""" in sql
+    # the public rule is public()'s own, compiled, with the status a constant for the partial index
+    assert """"employment_jobposting"."status" = 'published'""" in sql
