@@ -159,6 +159,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--workers", type=int, default=0,
                         help="processes checking rows (0: one per CPU; 1: all in this process)")  # fmt: skip
+    parser.add_argument("--cache", type=Path, help="keep the generated .xlsx here and reuse it on later runs")
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         raise SystemExit("set DATABASE_URL to a PostgreSQL scratch database")
@@ -169,7 +170,13 @@ def main() -> None:
         load_stations(DEFAULT_FILE)
     t = time.perf_counter()
     rows = generate_rows(args.rows)
-    data = write_xlsx(rows)
+    cached = args.cache and args.cache.with_name(f"{args.cache.stem}-{args.rows}{args.cache.suffix or '.xlsx'}")
+    if cached and cached.exists():
+        data = cached.read_bytes()
+    else:
+        data = write_xlsx(rows)
+        if cached:
+            cached.write_bytes(data)
     print(f"generated {args.rows} rows, xlsx {len(data) / 1e6:.1f} MB in {time.perf_counter() - t:.1f} s")
     import_s, report, stored = time_import(data)
     if not report.ok:
