@@ -79,6 +79,7 @@ CODE_RE = re.compile(r"^\d{12}$")
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日", "%Y-%m-%d %H:%M:%S")
 TRUE_WORDS = {YES, "Y", "y", "1", "true", "True", "TRUE", "√"}
 FALSE_WORDS = {NO, "N", "n", "0", "false", "False", "FALSE", ""}
+CONCURRENT_CLASH = "保存时发现身份证号已被他人同时登记，本次未保存任何数据，请重新导入"
 
 
 class ImportFileError(Exception):
@@ -620,7 +621,7 @@ def _check_and_write(rows: list, ctx: _Context, report: ImportReport, *, user, r
         report.errors.extend(chunk.errors)
         for key in chunk.keys:
             first = seen.setdefault(key[0], key[1])
-            if first != key[1] and first < key[1]:
+            if first != key[1]:  # chunks arrive in file order: ``first`` is the earlier row
                 report.errors.append(RowError(key[1], "身份证号", key[2], f"与第{first}行的身份证号重复"))
         keys.extend(chunk.keys)
         for code, n in chunk.by_station.items():
@@ -660,18 +661,14 @@ def _check_and_write(rows: list, ctx: _Context, report: ImportReport, *, user, r
     written_at = time.perf_counter()
     holders = _registered(keys)
     if clash and not holders:
-        report.errors.append(
-            RowError(0, "", "", "保存时发现身份证号已被他人同时登记，本次未保存任何数据，请重新导入")
-        )  # fmt: skip
+        report.errors.append(RowError(0, "", "", CONCURRENT_CLASH))
     report.errors.extend(holders)
     if report.ok and ctx.keep:
         try:
             report.created = bulk_insert_with_history(veterans, user=user, reason=reason)
             report.timings["write"] = round(time.perf_counter() - written_at, 3)
         except IntegrityError:
-            report.errors.append(
-                RowError(0, "", "", "保存时发现身份证号已被他人同时登记，本次未保存任何数据，请重新导入")
-            )  # fmt: skip
+            report.errors.append(RowError(0, "", "", CONCURRENT_CLASH))
 
 
 class _Abandon(Exception):
