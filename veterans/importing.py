@@ -692,7 +692,7 @@ def _registered(keys: list[tuple[str, int, str]]) -> list[RowError]:
     return errors
 
 
-# Rows are checked in chunks; files from PARALLEL_MIN_ROWS rows on are checked by worker processes.
+# Rows are checked in chunks; files from PORTAL_IMPORT_PARALLEL_MIN_ROWS rows on by worker processes.
 CHUNK = 5000
 
 
@@ -729,11 +729,11 @@ def _set_worker_input(rows: list, ctx: _Context) -> None:
 
 
 def _worker_count(rows: int, ctx: _Context) -> int:
-    if ctx.keep or rows < int(getattr(settings, "PORTAL_IMPORT_PARALLEL_MIN_ROWS", 20000)):
+    if ctx.keep or rows < settings.PORTAL_IMPORT_PARALLEL_MIN_ROWS:
         return 1
     if "fork" not in multiprocessing.get_all_start_methods():
         return 1
-    return int(getattr(settings, "PORTAL_IMPORT_WORKERS", 0) or os.cpu_count() or 1)
+    return settings.PORTAL_IMPORT_WORKERS or os.cpu_count() or 1
 
 
 def _check_rows_in_worker(start: int, stop: int) -> _Chunk:

@@ -187,6 +187,9 @@ PORTAL_IMPORT_MAX_BYTES = env.int("PORTAL_IMPORT_MAX_BYTES", default=30 * 1024 *
 # Where a previewed import file waits for "确认导入" (private, swept after a day). Several web
 # nodes must share it; empty = a directory under the system's temp dir.
 PORTAL_IMPORT_STAGING_DIR = env("PORTAL_IMPORT_STAGING_DIR", default="")
+# Imports from this many rows are checked by forked worker processes (0 = one per CPU; 1 = none).
+PORTAL_IMPORT_PARALLEL_MIN_ROWS = env.int("PORTAL_IMPORT_PARALLEL_MIN_ROWS", default=20000)
+PORTAL_IMPORT_WORKERS = env.int("PORTAL_IMPORT_WORKERS", default=0)
 
 # --- sessions and security ------------------------------------------------------
 SESSION_COOKIE_AGE = 12 * 60 * 60
