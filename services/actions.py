@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from canghzou_portal.scoping import assert_station_in_scope, user_can_reach_code
 
-from . import selectors
+from . import codes, selectors
 from .audit import audit
 from .models import PublicWelfarePost, ServiceRecord, Station, StationEvaluation
 
@@ -28,6 +28,14 @@ def _require_perm(user, perm: str, message: str) -> None:
 def _assert_veteran_in_scope(user, veteran) -> None:
     if not user_can_reach_code(user, veteran.station_id):
         raise PermissionDenied("该退役军人不在您的辖区范围内")
+
+
+def assert_record_station(veteran, station) -> None:
+    """A service record or welfare post is held by the veteran's own station or one above it
+    (the tiers the veteran is served by); anything else would count it for another station."""
+    station_code = getattr(station, "pk", station)
+    if station_code not in (veteran.station_id, *codes.ancestor_codes(veteran.station_id)):
+        raise ValidationError({"station": "服务站须为该退役军人所在的服务站或其上级服务站"})
 
 
 # --- service records ----------------------------------------------------------------------
@@ -52,6 +60,7 @@ def service_record_create(
     _assert_veteran_in_scope(user, veteran)
     station = station or veteran.station
     assert_station_in_scope(user, station)
+    assert_record_station(veteran, station)
     record = ServiceRecord(
         veteran=veteran,
         station=station,
@@ -85,6 +94,8 @@ def service_record_update(*, request=None, user, record: ServiceRecord, **fields
             value = value.strip()
         setattr(record, name, value)
     assert_station_in_scope(user, record.station_id)
+    if "station" in fields:
+        assert_record_station(record.veteran, record.station_id)
     record.full_clean()
     record.save()
     audit("service_record_update", request=request, user=user, obj=record, fields=sorted(fields))
@@ -137,11 +148,10 @@ def welfare_post_create(
     _assert_veteran_in_scope(user, veteran)
     station = station or veteran.station
     assert_station_in_scope(user, station)
+    assert_record_station(veteran, station)
     error = _active_post_error(veteran)
     if error is not None:
         raise error
-    if start_date and start_date > timezone.localdate():
-        raise ValidationError({"start_date": "上岗日期不能晚于今天"})
     post = PublicWelfarePost(
         post_name=(post_name or "").strip(),
         station=station,
@@ -159,6 +169,29 @@ def welfare_post_create(
     return post
 
 
+POST_EDITABLE_FIELDS = ("post_name", "station", "start_date", "monthly_subsidy")
+
+
+@transaction.atomic
+def welfare_post_update(*, request=None, user, post: PublicWelfarePost, **fields) -> PublicWelfarePost:
+    """Correct a post's name, station, start date or subsidy (离岗 is ``welfare_post_end``)."""
+    _require_perm(user, "services.change_publicwelfarepost", "您没有修改公益性岗位的权限")
+    post = PublicWelfarePost.objects.select_for_update().select_related("veteran").get(pk=post.pk)
+    assert_station_in_scope(user, post.station_id)
+    unknown = set(fields) - set(POST_EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"不可修改的字段：{', '.join(sorted(unknown))}")
+    for name, value in fields.items():
+        setattr(post, name, value.strip() if isinstance(value, str) else value)
+    assert_station_in_scope(user, post.station_id)
+    if "station" in fields:
+        assert_record_station(post.veteran, post.station_id)
+    post.full_clean()
+    post.save()
+    audit("welfare_post_update", request=request, user=user, obj=post, fields=sorted(fields))
+    return post
+
+
 @transaction.atomic
 def welfare_post_end(*, request=None, user, post: PublicWelfarePost, end_date: datetime.date) -> PublicWelfarePost:
     """离岗: set the end date (not before the start date, not in the future)."""
@@ -169,9 +202,7 @@ def welfare_post_end(*, request=None, user, post: PublicWelfarePost, end_date: d
         raise ValidationError("该岗位已办理离岗")
     if end_date is None:
         raise ValidationError({"end_date": "请填写离岗日期"})
-    if end_date > timezone.localdate():
-        raise ValidationError({"end_date": "离岗日期不能晚于今天"})
-    post.end_date = end_date
+    post.end_date = end_date  # not in the future, not before the start: PublicWelfarePost.clean()
     post.full_clean()
     post.save()
     audit("welfare_post_end", request=request, user=user, obj=post)

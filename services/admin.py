@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import Q
+from django.http import Http404
 from django.utils.html import format_html
 
 from canghzou_portal.admin_mixins import LargeTableAdminMixin
@@ -167,6 +168,15 @@ class AuditEventAdmin(LargeTableAdminMixin, admin.ModelAdmin):
     search_fields = ("username", "object_repr", "=station_code")
     date_hierarchy = "time"
 
+    def get_queryset(self, request):
+        return selectors.audit_events_for(request.user)
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404("未找到该记录，或不在您的辖区范围内")
+        return obj
+
     def has_add_permission(self, request):
         return False
 
@@ -295,12 +305,56 @@ class ServiceRecordAdmin(ScopedExportMixin, LargeTableAdminMixin, ScopedModelAdm
             return [*self.fields, *self.readonly_fields]
         return self.readonly_fields
 
+    def get_form(self, request, obj=None, **kwargs):
+        return _station_checked_form(super().get_form(request, obj, **kwargs))
+
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.handled_by = request.user
-        if obj.is_closed and obj.closed_at is None:
-            obj.closed_at = timezone.now()
-        super().save_model(request, obj, form, change)
+        # Through the actions: permission, jurisdiction, the station rule, audit (and closing
+        # sets closed_at), as on the clerk pages.
+        from .actions import (
+            RECORD_EDITABLE_FIELDS,
+            service_record_close,
+            service_record_create,
+            service_record_update,
+        )
+
+        closing = obj.status == ServiceRecord.Status.CLOSED
+        if change:
+            changed = {name: getattr(obj, name) for name in RECORD_EDITABLE_FIELDS if name in form.changed_data}
+            saved = service_record_update(request=request, user=request.user, record=obj, **changed) if changed else obj
+        else:
+            saved = service_record_create(
+                request=request,
+                user=request.user,
+                veteran=obj.veteran,
+                station=obj.station,
+                **{name: getattr(obj, name) for name in ("kind", "date", "summary", "outcome", "aid_amount")},
+            )
+        if closing and "status" in form.changed_data:
+            saved = service_record_close(request=request, user=request.user, record=saved)
+        obj.pk, obj.handled_by, obj.closed_at = saved.pk, saved.handled_by, saved.closed_at
+
+
+def _station_checked_form(base):
+    """An admin form that refuses, on the field, a station other than the veteran's own or one
+    above it (``actions.assert_record_station``)."""
+    from django.core.exceptions import ValidationError
+
+    from .actions import assert_record_station
+
+    class StationCheckedForm(base):
+        def clean(self):
+            data = super().clean()
+            veteran = data.get("veteran") or getattr(self.instance, "veteran", None)
+            station = data.get("station")
+            if veteran is not None and station is not None and "station" in self.changed_data:
+                try:
+                    assert_record_station(veteran, station)
+                except ValidationError as exc:
+                    self.add_error("station", exc.message_dict["station"])
+            return data
+
+    return StationCheckedForm
 
 
 @admin.register(PublicWelfarePost)
@@ -314,6 +368,30 @@ class PublicWelfarePostAdmin(ScopedExportMixin, LargeTableAdminMixin, ScopedMode
     raw_id_fields = ("veteran",)
     autocomplete_fields = ("station",)
     ordering = ("-start_date", "-id")
+
+    def get_form(self, request, obj=None, **kwargs):
+        return _station_checked_form(super().get_form(request, obj, **kwargs))
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("veteran",) if obj is not None else ()
+
+    def save_model(self, request, obj, form, change):
+        # Through the actions: permission, jurisdiction, the station rule, one active post, audit.
+        from .actions import POST_EDITABLE_FIELDS, welfare_post_create, welfare_post_end, welfare_post_update
+
+        if not change:
+            saved = welfare_post_create(
+                request=request,
+                user=request.user,
+                veteran=obj.veteran,
+                **{name: getattr(obj, name) for name in POST_EDITABLE_FIELDS},
+            )
+        else:
+            changed = {name: getattr(obj, name) for name in POST_EDITABLE_FIELDS if name in form.changed_data}
+            saved = welfare_post_update(request=request, user=request.user, post=obj, **changed) if changed else obj
+        if obj.end_date is not None and "end_date" in form.changed_data:
+            saved = welfare_post_end(request=request, user=request.user, post=saved, end_date=obj.end_date)
+        obj.pk = saved.pk
 
 
 # --- monthly statistics (issue 8): read-only; rows come from the statistics task -----------------

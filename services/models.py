@@ -286,8 +286,18 @@ class PublicWelfarePost(TimeStampedModel):
         return self.end_date is None
 
     def clean(self):
-        if self.start_date and self.end_date and self.end_date < self.start_date:
-            raise ValidationError({"end_date": "离岗日期不能早于上岗日期"})
+        from django.utils import timezone
+
+        errors = {}
+        today = timezone.localdate()
+        if self.start_date and self.start_date > today:
+            errors["start_date"] = "上岗日期不能晚于今天"
+        if self.end_date and self.end_date > today:
+            errors["end_date"] = "离岗日期不能晚于今天"
+        elif self.start_date and self.end_date and self.end_date < self.start_date:
+            errors["end_date"] = "离岗日期不能早于上岗日期"
+        if errors:
+            raise ValidationError(errors)
 
 
 # --- monthly statistics -----------------------------------------------------------------

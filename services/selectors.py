@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
 
-from canghzou_portal.scoping import scope_queryset
+from canghzou_portal.scoping import ALL, scope_queryset, user_scope
 
 from . import codes
 from .models import Station
@@ -229,3 +229,18 @@ def latest_city_statistic():
     return (
         MonthlyStatistic.objects.filter(station__level=codes.CITY).select_related("station").order_by("-month").first()
     )
+
+
+def audit_events_for(user) -> QuerySet:
+    """The audit events this user may read: every event for the city level, else the events of
+    staff in their subtree (the auditor's page and the admin both read through this)."""
+    from .models import AuditEvent
+
+    scope = user_scope(user)
+    qs = AuditEvent.objects.all()
+    if scope == ALL or (scope is not None and codes.level_of(user.station_id) == codes.CITY):
+        return qs
+    if scope is None:
+        return qs.none()
+    low, high = scope
+    return qs.filter(station_code__gte=low, station_code__lte=high)

@@ -20,9 +20,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from canghzou_portal.pagination import CappedCountPaginator
-from canghzou_portal.scoping import ALL, user_scope
 
-from . import codes
+from . import selectors
 from .audit import ACTION_LABELS, audit
 from .models import AuditEvent
 
@@ -59,24 +58,12 @@ def _require_auditor(user) -> None:
         raise PermissionDenied("审计日志仅供审计员查看")
 
 
-def audit_events_for(user):
-    """The audit events this auditor may read."""
-    scope = user_scope(user)
-    qs = AuditEvent.objects.all()
-    if scope == ALL or (scope is not None and codes.level_of(user.station_id) == codes.CITY):
-        return qs
-    if scope is None:
-        return qs.none()
-    low, high = scope
-    return qs.filter(station_code__gte=low, station_code__lte=high)
-
-
 def _day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 def filtered_events(user, form: AuditFilterForm):
-    qs = audit_events_for(user)
+    qs = selectors.audit_events_for(user)
     if not form.is_valid():
         return qs.none()
     data = form.cleaned_data
@@ -98,7 +85,11 @@ def filtered_events(user, form: AuditFilterForm):
 def audit_list(request):
     _require_auditor(request.user)
     form = AuditFilterForm(request.GET or None)
-    qs = filtered_events(request.user, form) if request.GET else audit_events_for(request.user).order_by("-time", "-id")
+    qs = (
+        filtered_events(request.user, form)
+        if request.GET
+        else selectors.audit_events_for(request.user).order_by("-time", "-id")
+    )
     paginator = CappedCountPaginator(qs, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     for event in page:
@@ -125,7 +116,11 @@ def audit_export(request):
 
     _require_auditor(request.user)
     form = AuditFilterForm(request.GET or None)
-    qs = filtered_events(request.user, form) if request.GET else audit_events_for(request.user).order_by("-time", "-id")
+    qs = (
+        filtered_events(request.user, form)
+        if request.GET
+        else selectors.audit_events_for(request.user).order_by("-time", "-id")
+    )
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("审计日志")
     sheet.append(["时间", "用户名", "所属服务站", "客户端地址", "操作", "对象类型", "对象ID", "对象", "结果", "详情"])

@@ -169,3 +169,20 @@ def test_others_cannot_read_the_trail(request, client_for, who, events):
 def test_anonymous_is_sent_to_login(client):
     response = client.get("/station/audit/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_admin_audit_list_is_limited_to_the_auditors_subtree(world, make_user, client):
+    """The admin reads the audit trail through the same rule as the auditor's page."""
+    from services.models import AuditEvent
+
+    from services.roles import ROLE_AUDITOR
+
+    inside = AuditEvent.objects.create(action="login", username="a", station_code=world["villageA1a"].code)
+    outside = AuditEvent.objects.create(action="login", username="b", station_code=world["villageB1a"].code)
+    auditor = make_user(ROLE_AUDITOR, world["countyA"], is_staff=True)
+    client.force_login(auditor)
+    page = client.get("/admin/services/auditevent/")
+    assert page.status_code == 200
+    ids = {obj.pk for obj in page.context["cl"].result_list}
+    assert inside.pk in ids and outside.pk not in ids
+    assert client.get(f"/admin/services/auditevent/{outside.pk}/change/").status_code == 404

@@ -364,3 +364,34 @@ def test_records_selector_by_tier(world, make_user, home, visible):
     user = make_user("经办员", world[home])
     assert {r.summary for r in selectors.service_records_for_user(user)} == visible
     assert selectors.filter_station_choices(user).first() == world[home]
+
+
+def test_record_station_must_be_the_veterans_or_above(township_clerk, vet_a1a, world):
+    """A neighbouring village would count the service for the wrong station in the statistics."""
+    with pytest.raises(ValidationError) as exc:
+        _create(township_clerk, vet_a1a, station=world["villageA1b"])
+    assert "上级服务站" in exc.value.message_dict["station"][0]
+    assert _create(township_clerk, vet_a1a, station=world["townshipA1"]).station == world["townshipA1"]
+    assert ServiceRecord.objects.count() == 1
+
+
+def test_admin_saves_records_through_the_actions(client_for, county_clerk, vet_a1a, world):
+    client = client_for(county_clerk)
+    data = {
+        "veteran": vet_a1a.pk,
+        "station": world["villageA1b"].code,
+        "kind": K.CONSULTATION,
+        "date": "2026-11-02",
+        "summary": "咨询",
+        "outcome": "",
+        "aid_amount": "",
+        "status": ServiceRecord.Status.OPEN,
+    }
+    page = client.post("/admin/services/servicerecord/add/", data)
+    assert page.status_code == 200 and "上级服务站" in page.content.decode()
+    assert not ServiceRecord.objects.exists()
+    data["station"] = world["townshipA1"].code
+    assert client.post("/admin/services/servicerecord/add/", data).status_code == 302
+    record = ServiceRecord.objects.get()
+    assert record.handled_by == county_clerk
+    assert AuditEvent.objects.filter(action="service_record_create").count() == 1

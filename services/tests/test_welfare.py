@@ -151,3 +151,17 @@ def test_admin_second_active_post_refused_in_chinese(client_for, world, make_use
     )
     assert "离岗日期不能早于上岗日期" in bad_end.content.decode()
     assert PublicWelfarePost.objects.count() == 1
+
+
+def test_start_date_not_in_future_on_every_path(township_clerk, vet):
+    """The rule is the model's: the action and the admin form both refuse a future start."""
+    future = timezone.localdate() + datetime.timedelta(days=30)
+    with pytest.raises(ValidationError) as exc:
+        _create(township_clerk, vet, start_date=future)
+    assert "上岗日期不能晚于今天" in exc.value.message_dict["start_date"][0]
+    post = PublicWelfarePost(
+        post_name="保洁", station=vet.station, veteran=vet, start_date=future, monthly_subsidy=Decimal("800")
+    )
+    with pytest.raises(ValidationError):
+        post.full_clean()
+    assert not PublicWelfarePost.objects.exists()
