@@ -174,7 +174,6 @@ def test_anonymous_is_sent_to_login(client):
 def test_admin_audit_list_is_limited_to_the_auditors_subtree(world, make_user, client):
     """The admin reads the audit trail through the same rule as the auditor's page."""
     from services.models import AuditEvent
-
     from services.roles import ROLE_AUDITOR
 
     inside = AuditEvent.objects.create(action="login", username="a", station_code=world["villageA1a"].code)
