@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from canghzou_portal.admin_mixins import LargeTableAdminMixin
+from canghzou_portal.admin_mixins import CountyFilter, LargeTableAdminMixin, ScopedInlineMixin
 from canghzou_portal.exports import ScopedExportMixin
 from canghzou_portal.scoping_mixins import ScopedModelAdmin
 from services.audit import audit
@@ -27,7 +27,7 @@ from .resources import (
 class EmployerAdmin(ScopedExportMixin, ScopedModelAdmin):
     resource_classes = [EmployerResource]
     list_display = ("name", "credit_code", "county", "industry", "is_partner", "is_employment_base")
-    list_filter = ("is_partner", "is_employment_base", "is_school_enterprise", "is_enterprise_training", "county")
+    list_filter = ("is_partner", "is_employment_base", "is_school_enterprise", "is_enterprise_training", CountyFilter)
     search_fields = ("name", "=credit_code")
     list_select_related = ("county",)
     autocomplete_fields = ("county",)
@@ -37,7 +37,7 @@ class EmployerAdmin(ScopedExportMixin, ScopedModelAdmin):
 class JobPostingAdmin(ScopedExportMixin, LargeTableAdminMixin, ScopedModelAdmin):
     resource_classes = [JobPostingResource]
     list_display = ("title", "employer", "county", "status", "published_at", "expires_on")
-    list_filter = ("status", "category", "veteran_preferred", "county")
+    list_filter = ("status", "category", "veteran_preferred", CountyFilter)
     search_fields = ("title", "employer__name")
     list_select_related = ("employer", "county")
     raw_id_fields = ("employer",)
@@ -77,7 +77,7 @@ class ApplicationAdmin(ScopedExportMixin, LargeTableAdminMixin, ScopedModelAdmin
     list_display = ("number", "name", "masked_id", "posting", "station", "needs_follow_up", "status", "created_at")
     list_filter = ("status", "needs_follow_up")
     search_fields = ("=number", "name")
-    list_select_related = ("posting", "station")
+    list_select_related = ("posting__employer", "station")
     fields = (
         "number",
         "posting",
@@ -118,22 +118,20 @@ class PlacementAdmin(ScopedExportMixin, LargeTableAdminMixin, ScopedModelAdmin):
     ordering = ("-start_date", "-id")
 
 
-class EnrolmentInline(admin.TabularInline):
+class EnrolmentInline(ScopedInlineMixin, admin.TabularInline):
     model = Enrolment
     raw_id_fields = ("veteran",)
     extra = 0
 
     def get_queryset(self, request):
-        from canghzou_portal.scoping import scope_queryset
-
-        return scope_queryset(super().get_queryset(request), request.user).select_related("veteran")
+        return super().get_queryset(request).select_related("veteran")
 
 
 @admin.register(TrainingProgramme)
 class TrainingProgrammeAdmin(ScopedExportMixin, ScopedModelAdmin):
     resource_classes = [TrainingProgrammeResource]
     list_display = ("title", "kind", "provider", "county", "start_date", "end_date", "capacity")
-    list_filter = ("kind", "county")
+    list_filter = ("kind", CountyFilter)
     search_fields = ("title",)
     list_select_related = ("provider", "county")
     raw_id_fields = ("provider",)
@@ -153,7 +151,7 @@ class EnrolmentAdmin(LargeTableAdminMixin, ScopedModelAdmin):
 class JobFairAdmin(ScopedExportMixin, ScopedModelAdmin):
     resource_classes = [JobFairResource]
     list_display = ("title", "kind", "date", "county", "attendance", "hires")
-    list_filter = ("kind", "county")
+    list_filter = ("kind", CountyFilter)
     search_fields = ("title",)
     list_select_related = ("county",)
     raw_id_fields = ("employers", "postings")

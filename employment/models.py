@@ -13,7 +13,7 @@ from canghzou_portal.scoping import ScopedQuerySet
 from services import codes
 
 from . import search
-from .validators import validate_credit_code
+from .validators import normalize_credit_code, validate_credit_code
 
 
 class Employer(TimeStampedModel):
@@ -43,6 +43,10 @@ class Employer(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self):
+        # stored as the validator reads it, so "91…x" and "91…X" are one code for uniqueness and search
+        self.credit_code = normalize_credit_code(self.credit_code)
 
     def save(self, *args, **kwargs):
         update_fields = kwargs.get("update_fields")
@@ -467,3 +471,6 @@ class Venture(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.business_name
+
+    def clean(self):
+        self.credit_code = normalize_credit_code(self.credit_code)

@@ -6,12 +6,9 @@ from __future__ import annotations
 from django.contrib import admin
 from import_export import fields as ie_fields
 
-from canghzou_portal.admin_mixins import LargeTableAdminMixin
+from canghzou_portal.admin_mixins import CountyFilter, LargeTableAdminMixin
 from canghzou_portal.exports import ScopedExportMixin, ScopedExportResource
-from canghzou_portal.scoping import scope_queryset
 from canghzou_portal.scoping_mixins import ScopedModelAdmin
-from services import codes
-from services.models import Station
 
 from .models import (
     Award,
@@ -75,25 +72,6 @@ class DeliveryResource(ScopedExportResource):
         export_order = fields
 
 
-class CountyListFilter(admin.SimpleListFilter):
-    """县（市、区） within the user's jurisdiction; filters by the station-code range."""
-
-    title = "县（市、区）"
-    parameter_name = "county"
-
-    def lookups(self, request, model_admin):
-        counties = scope_queryset(Station.objects.filter(level=codes.COUNTY), request.user).order_by("code")
-        return list(counties.values_list("code", "name"))
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        if not value:
-            return queryset
-        if not codes.is_valid_code(value) or codes.level_of(value) != codes.COUNTY:
-            return queryset.none()
-        return queryset.in_subtree(value)
-
-
 class _ReadOnlyAdmin(ScopedModelAdmin):
     def has_add_permission(self, request, obj=None):
         return False
@@ -149,7 +127,7 @@ class NominationAdmin(ScopedExportMixin, LargeTableAdminMixin, ScopedModelAdmin)
 
     resource_classes = [NominationResource]
     list_display = ("year", "honor_type", "subject_name", "station", "status", "created_by", "created_at")
-    list_filter = ("status", "honor_type", "year", CountyListFilter)
+    list_filter = ("status", "honor_type", "year", CountyFilter)
     search_fields = ("veteran__name", "household__head_name", "=station__code", "station__name")
     date_hierarchy = "created_at"
     list_select_related = ("honor_type", "veteran", "household", "station", "created_by")
@@ -221,7 +199,7 @@ class NominationAttachmentAdmin(_ReadOnlyAdmin):
 class AwardAdmin(ScopedExportMixin, LargeTableAdminMixin, _ReadOnlyAdmin):
     resource_classes = [AwardResource]
     list_display = ("certificate_number", "year", "honor_type", "recipient_name", "county", "station", "awarded_on")
-    list_filter = ("honor_type", "year", CountyListFilter)
+    list_filter = ("honor_type", "year", CountyFilter)
     search_fields = ("=certificate_number", "recipient_name", "=station__code", "station__name")
     date_hierarchy = "awarded_on"
     list_select_related = ("honor_type", "county", "station")
@@ -236,7 +214,7 @@ class MeritInline(admin.TabularInline):
 @admin.register(ServingMember)
 class ServingMemberAdmin(LargeTableAdminMixin, ScopedModelAdmin):
     list_display = ("name", "hometown_station", "household", "enlistment_year")
-    list_filter = ("enlistment_year", CountyListFilter)
+    list_filter = ("enlistment_year", CountyFilter)
     search_fields = ("name", "=hometown_station__code", "hometown_station__name")
     list_select_related = ("hometown_station", "household")
     raw_id_fields = ("household",)
@@ -267,7 +245,7 @@ class DeliveredFilter(admin.SimpleListFilter):
 @admin.register(Merit)
 class MeritAdmin(LargeTableAdminMixin, ScopedModelAdmin):
     list_display = ("serving_member", "kind", "year", "hometown", "delivered")
-    list_filter = ("kind", "year", DeliveredFilter, CountyListFilter)
+    list_filter = ("kind", "year", DeliveredFilter, CountyFilter)
     search_fields = ("serving_member__name", "=serving_member__hometown_station__code")
     list_select_related = ("serving_member", "serving_member__hometown_station", "delivery")
     raw_id_fields = ("serving_member",)
@@ -285,7 +263,7 @@ class MeritAdmin(LargeTableAdminMixin, ScopedModelAdmin):
 class CommendationDeliveryAdmin(ScopedExportMixin, LargeTableAdminMixin, ScopedModelAdmin):
     resource_classes = [DeliveryResource]
     list_display = ("date", "merit", "hometown", "deliverer")
-    list_filter = ("merit__kind", CountyListFilter)
+    list_filter = ("merit__kind", CountyFilter)
     search_fields = ("merit__serving_member__name", "deliverer", "=merit__serving_member__hometown_station__code")
     date_hierarchy = "date"
     list_select_related = ("merit", "merit__serving_member", "merit__serving_member__hometown_station")

@@ -4,36 +4,12 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils.html import format_html
 
-from canghzou_portal.admin_mixins import LargeTableAdminMixin
-from canghzou_portal.scoping import scope_queryset, user_scope
+from canghzou_portal.admin_mixins import CountyFilter, LargeTableAdminMixin
 from canghzou_portal.scoping_mixins import ScopedModelAdmin
 
-from . import codes, selectors
+from . import selectors
 from .models import AuditEvent, Station, StationEvaluation, User
 from .role_separation import user_admin_forms
-
-
-class CountyFilter(admin.SimpleListFilter):
-    """Filter by county, offering only the counties inside the user's jurisdiction."""
-
-    title = "所属县（市、区）"
-    parameter_name = "county"
-
-    def lookups(self, request, model_admin):
-        counties = scope_queryset(Station.objects.counties(), request.user)
-        scope = user_scope(request.user)
-        if scope not in ("all", None) and codes.level_of(scope[0]) != codes.CITY:
-            county = codes.county_code(request.user.station_id)
-            counties = Station.objects.filter(code=county)
-        return [(s.code, s.name) for s in counties]
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        if not value:
-            return queryset
-        if not codes.is_valid_code(value):
-            return queryset.none()
-        return queryset.in_subtree(value)
 
 
 @admin.register(Station)

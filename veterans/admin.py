@@ -14,12 +14,10 @@ from django.urls import path, reverse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
-from canghzou_portal.admin_mixins import LargeTableAdminMixin
+from canghzou_portal.admin_mixins import CountyFilter, LargeTableAdminMixin, ScopedInlineMixin
 from canghzou_portal.crypto import blind_index
-from canghzou_portal.scoping import scope_queryset
 from canghzou_portal.scoping_mixins import ScopedModelAdmin
 from services import codes
-from services.admin import CountyFilter
 
 from . import views_io
 from .importing import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, run_export, run_import
@@ -215,20 +213,11 @@ def _template_response():
     return views_io._attachment(template_workbook(), XLSX_CONTENT_TYPE, "退役军人信息导入模板.xlsx")
 
 
-class HouseholdMemberInline(admin.TabularInline):
+class HouseholdMemberInline(ScopedInlineMixin, admin.TabularInline):
     model = HouseholdMember
     extra = 1
     fields = ("name", "relation", "veteran", "is_serving", "military_history")
     raw_id_fields = ("veteran",)
-
-    def get_queryset(self, request):
-        return scope_queryset(super().get_queryset(request), request.user)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if db_field.name == "veteran" and formfield is not None:
-            formfield.queryset = scope_queryset(formfield.queryset, request.user)
-        return formfield
 
 
 @admin.register(Household)

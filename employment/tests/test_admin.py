@@ -94,3 +94,36 @@ def test_admin_publish_action_respects_scope(client_for, county_reviewer, world,
     c.post("/admin/employment/jobposting/", {"action": "publish_selected", "_selected_action": [mine.pk]})
     mine.refresh_from_db()
     assert mine.status == PostingStatus.PUBLISHED
+
+
+def test_enrolment_inline_offers_only_veterans_in_scope(rf, county_bureau, veteran_a, veteran_b):
+    """The raw-id veteran box of the training programme's enrolment rows is scoped too."""
+    from django.contrib import admin as django_admin
+
+    from employment.admin import EnrolmentInline
+    from employment.models import Enrolment, TrainingProgramme
+
+    request = rf.get("/admin/")
+    request.user = county_bureau
+    inline = EnrolmentInline(TrainingProgramme, django_admin.site)
+    field = inline.formfield_for_foreignkey(Enrolment._meta.get_field("veteran"), request)
+    assert veteran_a in field.queryset and veteran_b not in field.queryset
+
+
+def test_admin_county_filter_lists_counties_in_scope_only(client_for, county_bureau, world, objs):
+    page = client_for(county_bureau).get("/admin/employment/jobposting/")
+    [spec] = [s for s in page.context["cl"].filter_specs if getattr(s, "parameter_name", "") == "county"]
+    assert spec.lookup_choices == [(world["countyA"].code, world["countyA"].name)]
+    assert client_for(county_bureau).get("/admin/employment/jobposting/?county=130902001000").status_code == 200
+
+
+def test_credit_code_stored_normalised_so_a_lowercase_copy_is_a_duplicate(employer_a):
+    from django.core.exceptions import ValidationError
+
+    from employment.models import Employer
+
+    copy = Employer(name="另一家", credit_code=f" {employer_a.credit_code.lower()}", county=employer_a.county)
+    with pytest.raises(ValidationError) as exc:
+        copy.full_clean()
+    assert "credit_code" in exc.value.message_dict
+    assert copy.credit_code == employer_a.credit_code
