@@ -129,8 +129,8 @@ def veteran_transfer(
 ) -> VeteranTransfer:
     """迁移: move a veteran of the user's subtree to any active township or village station of the city."""
     _require_perm(user, "veterans.transfer_veteran", "您没有办理迁移的权限")
-    check_object_in_scope(user, veteran)
     current = Veteran.objects.select_for_update().select_related("station").get(pk=veteran.pk)
+    check_object_in_scope(user, current)  # on the locked row: it may have moved since the page was read
     errors: dict[str, str] = {}
     if current.status == choices.RegistryStatus.DECEASED:
         raise ValidationError("该退役军人已故，不能办理迁移")

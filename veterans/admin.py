@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import io
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
@@ -58,8 +60,34 @@ class ScopedHistoryAdmin(ScopedModelAdmin, SimpleHistoryAdmin):
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
+class VeteranAdminForm(forms.ModelForm):
+    """Carries the version the user read: a save over someone else's is refused on the form
+    (``actions.veteran_update`` checks it again under the row lock)."""
+
+    read_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Veteran
+        fields = "__all__"  # noqa: DJ007 - the admin passes the fields it shows
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("read_version", self.instance.version)
+
+    def clean(self):
+        from .actions import STALE_MESSAGE
+
+        data = super().clean()
+        if self.instance.pk is not None:
+            stored = Veteran.objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
+            if data.get("read_version") != stored:
+                raise forms.ValidationError(STALE_MESSAGE)
+        return data
+
+
 @admin.register(Veteran)
 class VeteranAdmin(LargeTableAdminMixin, ScopedHistoryAdmin):
+    form = VeteranAdminForm
     change_list_template = "admin/veterans/veteran/change_list.html"
     list_display = (
         "name",
@@ -102,17 +130,29 @@ class VeteranAdmin(LargeTableAdminMixin, ScopedHistoryAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
-        if obj is not None and not self._full_pii(request):
-            readonly += ["masked_id", "masked_mobile"]
+        if obj is not None:
+            readonly.append("station")  # a move is a transfer (迁移), with its record and rules
+            if not self._full_pii(request):
+                readonly += ["masked_id", "masked_mobile"]
         return readonly
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "station" and formfield is not None:
+            formfield.queryset = formfield.queryset.filter(is_active=True)  # no registration at a closed station
+        return formfield
+
     def save_model(self, request, obj, form, change):
-        if change:  # the admin's change view runs in a transaction: lock, then bump the version
-            current = Veteran.objects.select_for_update().filter(pk=obj.pk).values_list("version", flat=True).first()
-            obj.version = (current or obj.version) + 1
+        # Through the actions, as on the clerk pages: jurisdiction, an active station, the
+        # household rules, optimistic locking, the history's user and reason.
+        from .actions import EDITABLE_FIELDS, veteran_register, veteran_update
+
+        data = {name: getattr(obj, name) for name in EDITABLE_FIELDS if name in form.cleaned_data}
+        if change:
+            saved = veteran_update(user=request.user, veteran=obj, data=data, version=form.cleaned_data["read_version"])
         else:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+            saved = veteran_register(user=request.user, data={**data, "station": obj.station})
+        obj.pk, obj.version = saved.pk, saved.version
 
     # --- search: name, pinyin initials, exact ID / phone through the blind index -------------
     def get_search_results(self, request, queryset, search_term):
@@ -198,8 +238,12 @@ class VeteranAdmin(LargeTableAdminMixin, ScopedHistoryAdmin):
         params = request.GET.copy()
         file_format = "csv" if params.pop("fmt", ["xlsx"])[0] == "csv" else "xlsx"
         request.GET = params
-        changelist = self.get_changelist_instance(request)
-        queryset = changelist.get_queryset(request)
+        try:
+            changelist = self.get_changelist_instance(request)
+            queryset = changelist.get_queryset(request)
+        except IncorrectLookupParameters:
+            self.message_user(request, "筛选条件无效，未导出", messages.ERROR)
+            return redirect(reverse("admin:veterans_veteran_changelist"))
         out = io.BytesIO()
         run_export(user=request.user, out=out, file_format=file_format, queryset=queryset, request=request)
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")

@@ -167,3 +167,21 @@ def test_household_admin_inline_and_scope(client_for, county_clerk, records):
     page = c.get(f"/admin/veterans/household/{records['household'].pk}/change/")
     assert page.status_code == 200 and "王建国" in page.content.decode()
     assert Household.objects.count() == 1
+
+
+def test_admin_edit_refuses_a_stale_version_and_cannot_move_the_station(client_for, city_bureau, records, world):
+    vet = records["vet"]
+    c = client_for(city_bureau)
+    form = c.get(f"{LIST}{vet.pk}/change/").context["adminform"].form
+    assert "station" not in form.fields  # a move is a transfer (迁移)
+    data = {k: v for k, v in form.initial.items() if v is not None}
+    data.update(name="王建军", household="", disability_grade="", registered_on=vet.registered_on.isoformat())
+    for date_field in ("enlistment_date", "discharge_date", "party_join_date", "preferential_card_date", "status_date"):
+        value = getattr(vet, date_field)
+        data[date_field] = value.isoformat() if value else ""
+    Veteran.objects.filter(pk=vet.pk).update(version=vet.version + 1)  # someone else saved meanwhile
+    response = c.post(f"{LIST}{vet.pk}/change/", data)
+    assert response.status_code == 200
+    assert "已被他人修改" in str(response.context["adminform"].form.errors)
+    vet.refresh_from_db()
+    assert vet.name != "王建军"

@@ -181,3 +181,9 @@ def test_export_command_bad_arguments(world, tmp_path, args, message):
     args = [a.replace("{tmp}", str(tmp_path)) for a in args]
     with pytest.raises(CommandError, match=re.escape(message)):
         call_command("export_veterans", *args)
+
+
+def test_admin_export_with_bad_filters_exports_nothing(client_for, city_bureau):
+    response = client_for(city_bureau).get("/admin/veterans/veteran/export/", {"registered_on__gte": "notadate"})
+    assert response.status_code == 302
+    assert not AuditEvent.objects.filter(action="veteran_export").exists()
