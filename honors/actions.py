@@ -99,6 +99,15 @@ def _require_nominator(user) -> None:
         raise PermissionDenied("只有村（社区）、乡镇（街道）服务站的经办员可以发起和提交提名")
 
 
+def is_nominator(user) -> bool:
+    """Whether ``user`` may create, edit and submit nominations (``_require_nominator``)."""
+    try:
+        _require_nominator(user)
+    except PermissionDenied:
+        return False
+    return True
+
+
 def _require_reviewer(user, nomination: Nomination, level: str) -> None:
     _require_perm(user, "honors.review_nomination", "您没有审核荣誉提名的权限")
     if user_level(user) != level:
@@ -521,11 +530,9 @@ def commendation_deliver(
         raise PermissionDenied("该现役军人不在您的辖区范围内")
     if CommendationDelivery.objects.filter(merit=merit).exists():
         raise ValidationError("该立功受奖的喜报已登记送达，不能重复登记")
-    if date and date > timezone.localdate():
-        raise ValidationError({"date": "送达日期不能晚于今天"})
     delivery = CommendationDelivery(merit=merit, date=date, deliverer=(deliverer or "").strip(), notes=notes)
     delivery.created_by = user
-    delivery.full_clean()
+    delivery.full_clean()  # the date not in the future: CommendationDelivery.clean()
     delivery.save()
     audit("commendation_deliver", request=request, user=user, obj=delivery)
     return delivery

@@ -10,6 +10,7 @@ from canghzou_portal.admin_mixins import CountyFilter, LargeTableAdminMixin
 from canghzou_portal.exports import ScopedExportMixin, ScopedExportResource
 from canghzou_portal.scoping_mixins import ScopedModelAdmin
 
+from . import actions
 from .models import (
     Award,
     CommendationDelivery,
@@ -161,7 +162,12 @@ class NominationAdmin(ScopedExportMixin, LargeTableAdminMixin, ScopedModelAdmin)
     def has_change_permission(self, request, obj=None):
         if obj is not None and not obj.is_editable:
             return False
+        if not actions.is_nominator(request.user):  # the same people as on the station pages
+            return False
         return super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        actions.nomination_update(nomination=obj, reasons=obj.reasons, user=request.user, request=request)
 
 
 @admin.register(NominationTransition)
@@ -275,6 +281,11 @@ class CommendationDeliveryAdmin(ScopedExportMixin, LargeTableAdminMixin, ScopedM
         return obj.merit.serving_member.hometown_station.name
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        # a new delivery through the action: jurisdiction, one per merit, audit
+        saved = actions.commendation_deliver(
+            merit=obj.merit, date=obj.date, deliverer=obj.deliverer, notes=obj.notes, user=request.user, request=request
+        )
+        obj.pk, obj.created_by = saved.pk, saved.created_by

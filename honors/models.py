@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from canghzou_portal.models import CreatedByModel
 from canghzou_portal.scoping import ScopedQuerySet
@@ -345,6 +346,10 @@ class Merit(models.Model):
     def __str__(self) -> str:
         return f"{self.serving_member} {self.year}年{self.get_kind_display()}"
 
+    def clean(self):
+        if self.year and self.year > timezone.localdate().year:
+            raise ValidationError({"year": "立功受奖年度不能晚于今年"})
+
 
 class CommendationDelivery(models.Model):
     """喜报送达: the 喜报 for a merit brought to the family's home."""
@@ -368,3 +373,7 @@ class CommendationDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.merit} 喜报 {self.date}"
+
+    def clean(self):
+        if self.date and self.date > timezone.localdate():
+            raise ValidationError({"date": "送达日期不能晚于今天"})

@@ -166,9 +166,7 @@ def nomination_detail(request, pk: int):
         and reviewable_status.get(level) == nomination.status
         and nomination.created_by_id != user.pk
     )
-    can_edit = (
-        nomination.is_editable and user.has_perm("honors.change_nomination") and level in actions.NOMINATING_LEVELS
-    )
+    can_edit = nomination.is_editable and actions.is_nominator(user)
     award = getattr(nomination, "award", None) if nomination.status == NominationStatus.APPROVED else None
     return render(
         request,

@@ -93,3 +93,31 @@ def test_admin_county_filter(county_a_objects, city_bureau, client_for):
     html = c.get("/admin/honors/award/?county=130903000000").content.decode()
     assert "CZ-JRJT-2026-0001" not in html
     assert c.get("/admin/honors/nomination/?county=bogus").status_code == 200
+
+
+def test_admin_delivery_and_merit_dates_not_in_the_future():
+    """The rules live on the models, so the admin forms and the actions all refuse them."""
+    import datetime
+
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    from honors.models import CommendationDelivery, Merit
+
+    with pytest.raises(ValidationError) as exc:
+        Merit(year=timezone.localdate().year + 1).clean()
+    assert "不能晚于今年" in exc.value.message_dict["year"][0]
+    with pytest.raises(ValidationError) as exc:
+        CommendationDelivery(date=timezone.localdate() + datetime.timedelta(days=30)).clean()
+    assert "不能晚于今天" in exc.value.message_dict["date"][0]
+
+
+def test_admin_draft_reasons_only_by_a_nominator(types, household, village_clerk, city_bureau, client_for):
+    """The admin edits a draft through nomination_update: the city bureau may not (as on the pages)."""
+    n = actions.nomination_create(
+        honor_type=types[HonorType.JRJT], year=2026, household=household, reasons="好", user=village_clerk
+    )
+    url = f"/admin/honors/nomination/{n.pk}/change/"
+    assert client_for(city_bureau).post(url, {"reasons": "改"}).status_code == 403
+    n.refresh_from_db()
+    assert n.reasons == "好"
