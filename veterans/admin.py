@@ -136,6 +136,15 @@ class VeteranAdmin(LargeTableAdminMixin, ScopedHistoryAdmin):
                 readonly += ["masked_id", "masked_mobile"]
         return readonly
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Full numbers on the change form are a reveal like the clerk page's: audited.
+        if request.method == "GET" and self._full_pii(request):
+            from services.audit import audit
+
+            obj = self.get_object(request, object_id)
+            audit("pii_reveal", request=request, obj=obj, fields=["id_number", "phone"], via="admin")
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if db_field.name == "station" and formfield is not None:

@@ -185,3 +185,13 @@ def test_admin_edit_refuses_a_stale_version_and_cannot_move_the_station(client_f
     assert "已被他人修改" in str(response.context["adminform"].form.errors)
     vet.refresh_from_db()
     assert vet.name != "王建军"
+
+
+def test_admin_change_form_with_full_numbers_is_an_audited_reveal(client_for, city_bureau, records):
+    from services.models import AuditEvent
+
+    vet = records["vet"]
+    assert city_bureau.has_perm("veterans.view_full_pii")
+    assert client_for(city_bureau).get(f"{LIST}{vet.pk}/change/").status_code == 200
+    event = AuditEvent.objects.get(action="pii_reveal")
+    assert event.object_id == str(vet.pk) and event.detail["via"] == "admin"
