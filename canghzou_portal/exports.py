@@ -13,6 +13,16 @@ from import_export.formats.base_formats import XLSX
 from .crypto import mask_id_number, mask_phone
 from .scoping import scope_queryset
 
+# Leading characters a spreadsheet may run as a formula (OWASP "CSV injection").
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_formula(value):
+    """Neutralise a text cell a spreadsheet would run as a formula: prefix it with '."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
 
 class ScopedExportResource(resources.ModelResource):
     """Export resource bound to a user (``user=`` kwarg); ``full_pii`` tells whether to unmask."""

@@ -94,6 +94,13 @@ def parse_month(value: str | date | None, *, today: date | None = None) -> date:
     raise ValueError(f"月份“{text[:20]}”格式不正确，应为 YYYY-MM（例如 2026-10），或 previous / current")
 
 
+def assert_not_future(month: date, *, today: date | None = None) -> date:
+    """Refuse a month after the current one (no data can exist for it yet)."""
+    if month > (today or timezone.localdate()).replace(day=1):
+        raise ValueError(f"统计月份“{month:%Y-%m}”晚于本月，尚无统计数据")
+    return month
+
+
 # --- the services app's own metrics ---------------------------------------------------------------
 def monthly_metrics(
     *, month_start: date, month_end: date, subtree: tuple[str, str] | None = None

@@ -19,6 +19,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from canghzou_portal.exports import escape_formula
 from canghzou_portal.pagination import CappedCountPaginator
 
 from . import selectors
@@ -104,8 +105,7 @@ def audit_list(request):
 
 
 def _cell(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text  # no formulas in exports
+    return escape_formula("" if value is None else str(value))  # no formulas in exports
 
 
 @login_required

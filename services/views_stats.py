@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
+from canghzou_portal.exports import escape_formula
 from canghzou_portal.scoping import get_scoped_object_or_404, user_can_reach_code
 
 from . import codes, selectors, stats
@@ -94,9 +95,10 @@ def _month(request, station: Station) -> date:
         month = stats.parse_month(value)
     except ValueError as exc:
         raise BadQuery(f"统计月份“{value[:20]}”不正确，应为 2000-01 至本月之间的月份") from exc
-    if month > timezone.localdate().replace(day=1):
-        raise BadQuery(f"统计月份“{value}”晚于本月，尚无统计数据")
-    return month
+    try:
+        return stats.assert_not_future(month)
+    except ValueError as exc:
+        raise BadQuery(str(exc)) from exc
 
 
 def _query(station: Station, month: date, sort: str | None = None, **extra) -> str:
@@ -210,11 +212,6 @@ def stats_export(request):
     return response
 
 
-def _safe_text(text: str) -> str:
-    """Neutralise formula-like text (a cell starting with = + - @ would become a formula)."""
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
-
-
 def build_monthly_report(station: Station, month: date, row, children, own) -> bytes:
     """The 月报 workbook: one row per child station, the station's own records (本级), the total."""
     from openpyxl import Workbook
@@ -225,7 +222,7 @@ def build_monthly_report(station: Station, month: date, row, children, own) -> b
     ws = wb.active
     ws.title = f"{month:%Y-%m}月报"
     headers = ["服务站", "区划代码", "层级", *(LABELS[k] for k in METRIC_KEYS)]
-    title = _safe_text(f"{station.display_name} {month:%Y年%m月} 退役军人服务工作月报")
+    title = escape_formula(f"{station.display_name} {month:%Y年%m月} 退役军人服务工作月报")
     ws.append([title])
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
     ws["A1"].font = Font(bold=True, size=14)
@@ -249,10 +246,10 @@ def build_monthly_report(station: Station, month: date, row, children, own) -> b
 
     for child in children:
         ws.append(
-            [_safe_text(child.station.name), child.station.code, child.station.get_level_display(), *values(child)]
+            [escape_formula(child.station.name), child.station.code, child.station.get_level_display(), *values(child)]
         )
     if own is not None:
-        ws.append([_safe_text(f"{station.name}（本级）"), station.code, station.get_level_display(), *values(own)])
+        ws.append([escape_formula(f"{station.name}（本级）"), station.code, station.get_level_display(), *values(own)])
     ws.append(["合计", station.code, station.get_level_display(), *values(row)])
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)

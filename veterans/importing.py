@@ -172,7 +172,7 @@ class ImportReport:
 
 
 def _safe_text(value: str) -> str:
-    from .resources import escape_formula
+    from canghzou_portal.exports import escape_formula
 
     return escape_formula(value or "")
 

@@ -15,6 +15,7 @@ from django.conf import settings
 from import_export import fields, resources, widgets
 
 from canghzou_portal.crypto import mask_id_number, mask_phone
+from canghzou_portal.exports import escape_formula
 
 from . import choices
 from .models import Veteran
@@ -30,8 +31,6 @@ TEXT, ID, PHONE, STATION, CHOICE, DATE, BOOL, INT_CHOICE = (
     "int_choice",
 )
 YES, NO = "是", "否"
-# Leading characters a spreadsheet may run as a formula (OWASP "CSV injection").
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -93,13 +92,6 @@ BY_FIELD: dict[str, Column] = {c.field: c for c in COLUMNS}
 EXPORT_FIELDS = tuple(c.field for c in COLUMNS)
 # Fields the export reads from the database (everything but the station's code comes as is).
 DB_FIELDS = EXPORT_FIELDS
-
-
-def escape_formula(value):
-    """Neutralise a text cell a spreadsheet would run as a formula: prefix it with '."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def unescape_formula(value: str) -> str:

@@ -167,3 +167,24 @@ def test_roll_up_is_additive_and_derives_rate():
     assert result["130900000000"]["service_aid_amount"] == Decimal("3.30")
     assert result["130900000000"]["employment_rate"] == Decimal("75.0")
     assert set(result["130900000000"]) == set(METRIC_KEYS)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [(["--month", "2099-05"], "晚于本月"), (["--month", "2026-13"], "格式不正确")],
+)
+def test_compute_command_refuses_bad_or_future_months(db, args, message):
+    from django.core.management import CommandError, call_command
+
+    from services.models import MonthlyStatistic
+
+    with pytest.raises(CommandError, match=message):
+        call_command("compute_monthly_stats", *args)
+    assert not MonthlyStatistic.objects.exists()
+
+
+def test_rotate_command_refuses_a_batch_size_below_one(db):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="正整数"):
+        call_command("rotate_encryption_key", "--batch-size", "0")

@@ -20,7 +20,7 @@ class Command(BaseCommand):
         from services.tasks import compute_monthly_statistics, compute_monthly_statistics_fanout
 
         try:
-            target = stats.parse_month(month)
+            target = stats.assert_not_future(stats.parse_month(month))
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         iso = f"{target:%Y-%m}"

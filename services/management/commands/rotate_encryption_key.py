@@ -9,7 +9,7 @@ runs: no history rows, no version bump, and the plain value never leaves this pr
 from __future__ import annotations
 
 from django.apps import apps
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connections, router, transaction
 
 from canghzou_portal.crypto import EncryptedCharField, fernet
@@ -54,9 +54,11 @@ class Command(BaseCommand):
     help = "用 FIELD_ENCRYPTION_KEY 中的第一个密钥重新加密所有加密字段（密钥轮换）。"
 
     def add_arguments(self, parser):
-        parser.add_argument("--batch-size", type=int, default=1000)
+        parser.add_argument("--batch-size", type=int, default=1000, help="每批重新加密的行数（正整数）")
 
     def handle(self, *args, **options):
+        if options["batch_size"] < 1:
+            raise CommandError("--batch-size 须为正整数，例如 1000")
         total = 0
         for model, field in encrypted_columns():
             count = rotate_column(model, field, batch_size=options["batch_size"])
