@@ -259,6 +259,31 @@ def _require_application_actor(application: Application, user) -> None:
 
 
 @transaction.atomic
+def placement_record(*, veteran, employer, position: str, start_date, user, application=None) -> Placement:
+    """就业安置: record a placement and, in the same transaction, set the veteran's employment
+    status and employer (a hire on the board and a placement entered by staff alike). The
+    caller checks who may record it (the hiring employer, or staff of the veteran's subtree)."""
+    veteran = Veteran.objects.select_for_update().get(pk=veteran.pk)
+    placement = Placement(
+        application=application,
+        veteran=veteran,
+        employer=employer,
+        position=(position or "").strip(),
+        start_date=start_date,
+        recorded_by=user,
+    )
+    placement.full_clean()
+    placement.save()
+    veteran.employment_status = EmploymentStatus.EMPLOYED
+    veteran.employer_name = employer.name
+    veteran.version += 1
+    veteran._history_user = user
+    veteran._change_reason = f"岗位申请{application.number}录用" if application else "登记就业安置"
+    veteran.save()
+    return placement
+
+
+@transaction.atomic
 def application_move(*, application: Application, to_status: str, user) -> Application:
     """Move an application one step along the pipeline; hiring records the placement and
     updates the veteran's employment status and employer, all in this one transaction."""
@@ -271,22 +296,14 @@ def application_move(*, application: Application, to_status: str, user) -> Appli
     if to_status == ApplicationStatus.HIRED:
         if application.veteran_id is None:
             raise ValidationError("申请人尚未匹配到退役军人登记信息，请先由服务站核实登记后再录用")
-        employer = application.posting.employer
-        veteran = Veteran.objects.select_for_update().get(pk=application.veteran_id)
-        today = timezone.localdate()
-        Placement.objects.create(
-            application=application,
-            veteran=veteran,
-            employer=employer,
+        placement_record(
+            veteran=application.veteran,
+            employer=application.posting.employer,
             position=application.posting.title,
-            start_date=today,
-            recorded_by=user,
+            start_date=timezone.localdate(),
+            user=user,
+            application=application,
         )
-        veteran.employment_status = EmploymentStatus.EMPLOYED
-        veteran.employer_name = employer.name
-        veteran.version += 1
-        veteran._change_reason = f"岗位申请{application.number}录用"
-        veteran.save()
     application.status = to_status
     application.status_changed_at = timezone.now()
     application.save(update_fields=["status", "status_changed_at", "updated_at"])

@@ -117,6 +117,26 @@ class PlacementAdmin(ScopedExportMixin, LargeTableAdminMixin, ScopedModelAdmin):
     raw_id_fields = ("veteran", "employer", "application")
     ordering = ("-start_date", "-id")
 
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        # a new placement through the action: the veteran's employment status follows it
+        from canghzou_portal.scoping import check_object_in_scope
+
+        from .actions import placement_record
+
+        check_object_in_scope(request.user, obj)
+        saved = placement_record(
+            veteran=obj.veteran,
+            employer=obj.employer,
+            position=obj.position,
+            start_date=obj.start_date,
+            user=request.user,
+            application=obj.application,
+        )
+        obj.pk, obj.recorded_by = saved.pk, saved.recorded_by
+
 
 class EnrolmentInline(ScopedInlineMixin, admin.TabularInline):
     model = Enrolment

@@ -127,3 +127,18 @@ def test_credit_code_stored_normalised_so_a_lowercase_copy_is_a_duplicate(employ
         copy.full_clean()
     assert "credit_code" in exc.value.message_dict
     assert copy.credit_code == employer_a.credit_code
+
+
+def test_admin_placement_sets_the_veterans_employment_like_a_hire(client_for, county_bureau, veteran_a, employer_a):
+    from employment.models import Placement
+
+    response = client_for(county_bureau).post(
+        "/admin/employment/placement/add/",
+        {"veteran": veteran_a.pk, "employer": employer_a.pk, "position": "焊工", "start_date": "2026-11-01"},
+    )
+    assert response.status_code == 302
+    placement = Placement.objects.get()
+    veteran_a.refresh_from_db()
+    assert placement.recorded_by == county_bureau
+    assert veteran_a.employment_status == "employed" and veteran_a.employer_name == employer_a.name
+    assert veteran_a.history.first().history_change_reason == "登记就业安置"
