@@ -22,7 +22,7 @@ from canghzou_portal.scoping_mixins import ScopedModelAdmin
 from services import codes
 
 from . import views_io
-from .importing import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, run_export, run_import
+from .importing import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, run_export
 from .models import Household, HouseholdMember, Veteran, VeteranTransfer
 from .validators import MOBILE_RE, normalize_id_number, normalize_mobile
 
@@ -204,35 +204,17 @@ class VeteranAdmin(LargeTableAdminMixin, ScopedHistoryAdmin):
         }
         if request.method == "POST" and request.POST.get("action") == "confirm":
             token = request.POST.get("token", "")
-            data_path = views_io._staged(request.user, token, "bin")
-            previewed = views_io._load_report(request.user, token)
-            if not previewed.ok or not data_path.exists():
-                raise Http404("导入批次不存在或已过期")
-            report = run_import(
-                file_obj=io.BytesIO(data_path.read_bytes()),
-                filename=previewed.filename,
-                user=request.user,
-                dry_run=False,
-                request=request,
-            )
+            report = views_io.confirm_staged(request, token)
             if report.ok:
-                views_io._discard(request.user, token)
                 self.message_user(request, report.summary(), messages.SUCCESS)
                 return redirect(reverse("admin:veterans_veteran_changelist"))
-            context.update(report=report, token=views_io._stage(request.user, b"", report))
+            context.update(report=report, token=token)
         elif request.method == "POST":
             form = views_io.UploadForm(request.POST, request.FILES)
             context["form"] = form
             if form.is_valid():
-                upload = form.cleaned_data["file"]
-                report = run_import(
-                    file_obj=upload, filename=upload.name, user=request.user, dry_run=True, request=request
-                )
-                data = b""
-                if report.ok:
-                    upload.seek(0)
-                    data = upload.read()
-                context.update(report=report, token=views_io._stage(request.user, data, report))
+                report, token = views_io.preview_upload(request, form.cleaned_data["file"])
+                context.update(report=report, token=token)
         return TemplateResponse(request, "admin/veterans/veteran/import.html", context)
 
     def template_view(self, request):

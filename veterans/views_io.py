@@ -110,17 +110,37 @@ def veteran_import(request):
         form = UploadForm(request.POST, request.FILES)
         context["form"] = form
         if form.is_valid():
-            upload = form.cleaned_data["file"]
-            report = run_import(file_obj=upload, filename=upload.name, user=request.user, dry_run=True, request=request)
-            data = b""
-            if report.ok:
-                upload.seek(0)
-                data = upload.read()
-            context.update(report=report, token=_stage(request.user, data, report))
+            report, token = preview_upload(request, form.cleaned_data["file"])
+            context.update(report=report, token=token)
     return render(request, "veterans/import.html", context)
 
 
 def _confirm(request, token: str):
+    report = confirm_staged(request, token)
+    if report.ok:
+        messages.success(request, report.summary())
+        return redirect("veterans:list")
+    return render(
+        request,
+        "veterans/import.html",
+        {"form": UploadForm(), "report": report, "token": token, "shown": REPORT_SHOWN},
+    )
+
+
+# The two steps of a web import, shared by the clerk page and the admin.
+def preview_upload(request, upload) -> tuple[ImportReport, str]:
+    """Step 1: check the upload (a dry run) and stage it for confirmation: (report, token)."""
+    report = run_import(file_obj=upload, filename=upload.name, user=request.user, dry_run=True, request=request)
+    data = b""
+    if report.ok:
+        upload.seek(0)
+        data = upload.read()
+    return report, _stage(request.user, data, report)
+
+
+def confirm_staged(request, token: str) -> ImportReport:
+    """Step 2: import exactly the file that was previewed (its SHA-256 checked); 404 when the
+    batch is gone, expired or not this user's."""
     path = _staged(request.user, token, "bin")
     previewed = _load_report(request.user, token)
     if not path.exists() or not previewed.ok:
@@ -133,14 +153,11 @@ def _confirm(request, token: str):
     )
     if report.ok:
         _discard(request.user, token)
-        messages.success(request, report.summary())
-        return redirect("veterans:list")
-    _staged(request.user, token, "json").write_text(json.dumps(report.to_dict(), ensure_ascii=False), encoding="utf-8")
-    return render(
-        request,
-        "veterans/import.html",
-        {"form": UploadForm(), "report": report, "token": token, "shown": REPORT_SHOWN},
-    )
+    else:
+        _staged(request.user, token, "json").write_text(
+            json.dumps(report.to_dict(), ensure_ascii=False), encoding="utf-8"
+        )
+    return report
 
 
 @never_cache
