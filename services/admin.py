@@ -18,7 +18,8 @@ class StationAdmin(LargeTableAdminMixin, ScopedModelAdmin):
     list_filter = ("level", CountyFilter, "is_active", "star_rating")
     search_fields = ("=code", "name")
     list_select_related = ("parent",)
-    readonly_fields = ("code", "level", "parent", "chain")
+    # the star rating follows the latest evaluation (星级评定), never typed in here
+    readonly_fields = ("code", "level", "parent", "chain", "star_rating")
     fields = (
         "code",
         "name",
