@@ -329,6 +329,8 @@ def _application_page(request, application, template: str, url_name: str):
             else:
                 audit("application.move", request=request, obj=application, to=form.cleaned_data["to_status"])
                 messages.success(request, "申请状态已更新")
+        else:
+            messages.error(request, "所选状态无效，请重新选择")
         return redirect(f"employment:{url_name}", pk=application.pk)
     choices = dict(ApplicationStatus.choices)
     next_steps = [(s, choices[s]) for s in application.allowed_next]
@@ -420,7 +422,7 @@ def station_review(request, pk: int):
                 actions.posting_publish(posting=posting, user=request.user)
             elif verb == "reject":
                 if not reject_form.is_valid():
-                    raise ValidationError("驳回时须填写驳回理由")
+                    raise ValidationError([m for errors in reject_form.errors.values() for m in errors])
                 actions.posting_reject(posting=posting, user=request.user, reason=reject_form.cleaned_data["reason"])
             elif verb == "close":
                 actions.posting_close(posting=posting, user=request.user)

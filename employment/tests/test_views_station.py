@@ -167,3 +167,12 @@ def test_veteran_panel(rf, veteran_a, data, village_clerk):
     )
     for text in ("就业创业", "仓储管理员", "安置甲", "甲县培训班", "ZS-001", "甲老兵超市"):
         assert text in html
+
+
+def test_reject_with_a_too_long_reason_names_the_limit(client_for, county_reviewer, data):
+    response = client_for(county_reviewer).post(
+        f"/station/employment/review/{data['pending_a'].pk}/", {"verb": "reject", "reason": "理" * 1001}
+    )
+    assert response.status_code == 200 and "1000 个字符" in response.content.decode()
+    data["pending_a"].refresh_from_db()
+    assert data["pending_a"].status == PostingStatus.PENDING
