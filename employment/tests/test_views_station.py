@@ -173,6 +173,6 @@ def test_reject_with_a_too_long_reason_names_the_limit(client_for, county_review
     response = client_for(county_reviewer).post(
         f"/station/employment/review/{data['pending_a'].pk}/", {"verb": "reject", "reason": "理" * 1001}
     )
-    assert response.status_code == 200 and "1000 个字符" in response.content.decode()
+    assert response.status_code == 200 and "不超过 1000 字符" in response.content.decode()
     data["pending_a"].refresh_from_db()
     assert data["pending_a"].status == PostingStatus.PENDING
