@@ -31,15 +31,16 @@ deps: $(BIN)/python
 dev-deps: $(BIN)/python
 	$(BIN)/pip install -q -r requirements-dev.txt
 
-# Bootstrap, ECharts and htmx from the npm registry, copied into the project's static files.
+# Bootstrap, ECharts, htmx and Leaflet from the npm registry (axe-core stays in node_modules: the browser tests inject it), copied into the project's static files.
 assets: $(VENDOR)/.installed
 $(VENDOR)/.installed: package.json
 	npm install --no-audit --no-fund --silent
-	mkdir -p $(VENDOR)/bootstrap $(VENDOR)/echarts $(VENDOR)/htmx
+	mkdir -p $(VENDOR)/bootstrap $(VENDOR)/echarts $(VENDOR)/htmx $(VENDOR)/leaflet
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css $(VENDOR)/bootstrap/
 	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js $(VENDOR)/bootstrap/
 	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/echarts/
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
+	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images $(VENDOR)/leaflet/
 	touch $@
 
 # Debian's Chromium and CJK fonts for the browser tests (no browser downloads here).

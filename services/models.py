@@ -319,6 +319,19 @@ METRIC_KEYS = (
     "honors_awarded",
     "jobs_published",
     "applications",
+    # part two (DESIGN.md): 安置 (employment), 优待抚恤 (veterans), 拥军/帮扶/双拥 (services)
+    "reception_reported",
+    "placement_candidates",
+    "placement_selected",
+    "care_recipients",
+    "care_paid_amount",
+    "cards_issued",
+    "alliance_members",
+    "support_offers_published",
+    "support_services",
+    "hardship_cases_new",
+    "care_fund_granted",
+    "mutual_needs_done",
 )
 
 
@@ -346,6 +359,20 @@ class MonthlyStatistic(models.Model):
     honors_awarded = models.PositiveIntegerField("颁授荣誉", default=0)
     jobs_published = models.PositiveIntegerField("发布岗位", default=0)
     applications = models.PositiveIntegerField("求职申请", default=0)
+    reception_reported = models.PositiveIntegerField("接收报到", default=0)
+    placement_candidates = models.PositiveIntegerField("安置对象", default=0)
+    placement_selected = models.PositiveIntegerField("阳光安置选岗", default=0)
+    care_recipients = models.PositiveIntegerField("优抚对象人数", default=0)
+    care_paid_amount = models.DecimalField(
+        "抚恤补助发放金额（元）", max_digits=14, decimal_places=2, default=Decimal("0")
+    )
+    cards_issued = models.PositiveIntegerField("发放优待证", default=0)
+    alliance_members = models.PositiveIntegerField("拥军联盟会员单位", default=0)
+    support_offers_published = models.PositiveIntegerField("发布优待项目", default=0)
+    support_services = models.PositiveIntegerField("拥军服务人次", default=0)
+    hardship_cases_new = models.PositiveIntegerField("新增困难帮扶", default=0)
+    care_fund_granted = models.DecimalField("爱心基金发放（元）", max_digits=14, decimal_places=2, default=Decimal("0"))
+    mutual_needs_done = models.PositiveIntegerField("双清单办结", default=0)
     computed_at = models.DateTimeField("计算时间")
     run_id = models.CharField("计算批次", max_length=64)
 

@@ -40,7 +40,7 @@ logger = logging.getLogger(__name__)
 # with a dot that names a module directly (e.g. a test-only provider) is imported as is.
 STATS_APPS = ("veterans", "services", "honors", "employment")
 DERIVED_KEYS = ("employment_rate",)
-DECIMAL_KEYS = ("service_aid_amount",)
+DECIMAL_KEYS = ("service_aid_amount", "care_paid_amount", "care_fund_granted")
 SUMMED_KEYS = tuple(k for k in METRIC_KEYS if k not in DERIVED_KEYS)
 
 LOCK_KEY = "services:monthly-statistics-lock"

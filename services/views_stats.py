@@ -114,7 +114,7 @@ def _display(key: str, value) -> str:
         return "—"
     if key == "employment_rate":
         return f"{value}%"
-    if key == "service_aid_amount":
+    if key in stats.DECIMAL_KEYS:
         return f"{value:,.2f}"
     return f"{value:,}"
 
@@ -254,13 +254,14 @@ def build_monthly_report(station: Station, month: date, row, children, own) -> b
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
     rate_col = 4 + METRIC_KEYS.index("employment_rate")
-    amount_col = 4 + METRIC_KEYS.index("service_aid_amount")
+    amount_cols = [4 + METRIC_KEYS.index(key) for key in stats.DECIMAL_KEYS]
     for r in ws.iter_rows(min_row=header_row, max_row=ws.max_row):
         for cell in r:
             cell.border = Border(top=thin, bottom=thin, left=thin, right=thin)
     for r in range(header_row + 1, ws.max_row + 1):
         ws.cell(r, rate_col).number_format = "0.0"
-        ws.cell(r, amount_col).number_format = "#,##0.00"
+        for amount_col in amount_cols:
+            ws.cell(r, amount_col).number_format = "#,##0.00"
     ws.column_dimensions["A"].width = 24
     ws.column_dimensions["B"].width = 15
     for col in range(3, len(headers) + 1):
