@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 VENDOR := static/vendor
 
-.PHONY: run test setup deps dev-deps assets browser migrate demo-users lint format ci check worker beat bench clean
+.PHONY: run test setup deps dev-deps assets browser migrate demo-users lint format ci check worker beat bench clean messages
 
 run: setup
 	@$(BIN)/python manage.py migrate --noinput
@@ -67,6 +67,12 @@ format: dev-deps
 
 ci:
 	bash .ci/run
+
+# The portal's own translations (locale/): the compiled .mo files are committed, so only someone who
+# edits a .po needs gettext's msgfmt (Debian: gettext). Django's own locales under .venv are left alone.
+messages:
+	@command -v msgfmt >/dev/null || { echo "msgfmt not found: apt-get install gettext"; exit 1; }
+	$(BIN)/python manage.py compilemessages --locale zh_Hans --ignore .venv --ignore node_modules
 
 worker:
 	$(BIN)/celery -A canghzou_portal worker -l info

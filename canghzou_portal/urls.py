@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
+from . import care_mode, views
 
 if settings.OTP_REQUIRED:  # second factor for the admin too (canghzou_portal/admin_site.py)
     from .admin_site import install as _install_otp_admin
@@ -16,6 +16,7 @@ if settings.OTP_REQUIRED:  # second factor for the admin too (canghzou_portal/ad
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("care-mode/", care_mode.switch, name="care_mode"),
     path("admin/", admin.site.urls),
     path(
         "accounts/login/",

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from . import axe
+
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"
@@ -65,3 +67,28 @@ def login(live_server):
         page.click("button[type=submit]")
 
     return do
+
+
+# --- accessibility: axe-core on every page every journey visits (e2e/axe.py) ------------------
+@pytest.fixture
+def new_context(new_context, request):
+    """pytest-playwright's context factory (behind the ``context`` and ``page`` fixtures), with
+    every context it makes watched by the axe recorder."""
+
+    def make(**kwargs):
+        context = new_context(**kwargs)
+        axe.watch(context, javascript=kwargs.get("java_script_enabled", True))
+        request.node.__dict__.setdefault("_axe_contexts", []).append(context)
+        return context
+
+    return make
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """Once a browser test's body has passed, audit every page it visited (both modes)."""
+    result = yield
+    contexts = item.__dict__.get("_axe_contexts")
+    if contexts:
+        axe.check(contexts)
+    return result

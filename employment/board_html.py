@@ -11,6 +11,7 @@ from html import escape  # what django.utils.html.escape calls, without the Safe
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.safestring import SafeString
 
 from .models import EducationRequirement, JobCategory
@@ -25,16 +26,17 @@ def _row(p, detail_prefix: str, tz) -> str:
         badges += ' <span class="badge bg-danger-subtle text-danger-emphasis">退役军人优先</span>'
     if p.employer_is_partner:
         badges += ' <span class="badge bg-warning-subtle text-warning-emphasis">拥军企业</span>'
-    published = p.published_at.astimezone(tz).date().isoformat() if p.published_at else ""  # timezone.localtime
-    meta = "　|　".join(
+    published = date_format(p.published_at.astimezone(tz).date()) if p.published_at else ""  # timezone.localtime
+    # 关怀模式 (static/css/portal.css) keeps the essentials — employer, county, deadline — one to a line.
+    meta = "".join(
         (
-            escape(p.employer_name),
-            escape(p.county_name),
-            CATEGORY.get(p.category, ""),
-            f"招聘{p.headcount}人",
-            EDUCATION.get(p.education, ""),
-            f"截止{p.expires_on.isoformat()}",
-            f"发布于{published}",
+            f'<span class="care-line">{escape(p.employer_name)}</span>',
+            f'<span class="sep care-line">{escape(p.county_name)}</span>',
+            f'<span class="sep care-hide">{CATEGORY.get(p.category, "")}</span>',
+            f'<span class="sep care-hide">招聘{p.headcount}人</span>',
+            f'<span class="sep care-hide">{EDUCATION.get(p.education, "")}</span>',
+            f'<span class="sep care-line">截止{date_format(p.expires_on)}</span>',
+            f'<span class="sep care-hide">发布于{published}</span>',
         )
     )
     return (
@@ -42,7 +44,7 @@ def _row(p, detail_prefix: str, tz) -> str:
         f'<div class="d-flex justify-content-between flex-wrap"><div><span class="fw-bold job-title">'
         f"{escape(p.title)}</span>{badges}</div>"
         f'<div class="text-danger fw-bold">{p.salary_min}-{p.salary_max}元/月</div></div>'
-        f'<div class="small text-muted">{meta}</div></a>'
+        f'<div class="small text-muted job-meta">{meta}</div></a>'
     )
 
 

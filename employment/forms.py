@@ -105,8 +105,10 @@ def county_queryset():
 
 class ApplyForm(forms.Form):
     name = forms.CharField(label="姓名", max_length=50)
-    id_number = forms.CharField(label="身份证号", max_length=18, min_length=1)
-    phone = forms.CharField(label="手机号码", max_length=20)
+    id_number = forms.CharField(
+        label="身份证号", max_length=18, min_length=1, help_text="18位身份证号。末位是X的，大小写都可以。"
+    )
+    phone = forms.CharField(label="手机号码", max_length=20, help_text="11位手机号码，用于联系您。")
     stated_county = forms.ModelChoiceField(
         label="所在县（市、区）",
         queryset=Station.objects.none(),

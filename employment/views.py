@@ -21,9 +21,11 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 
+from canghzou_portal import care_mode
 from canghzou_portal.pagination import CappedCountPaginator
 from services.audit import audit
 from services.views import require_station_user
@@ -85,7 +87,7 @@ def _whole_page_cacheable(request) -> bool:
 def _page_from_cache(request, kind: str, parts: tuple, render_page):
     if not _whole_page_cacheable(request):
         return render_page()
-    key = board_cache.make_key(kind, *parts)
+    key = board_cache.make_key(kind, care_mode.is_on(request), *parts)  # 关怀模式 pages differ
     html = board_cache.fetch(key)
     if html is not None:
         return HttpResponse(html)
@@ -160,7 +162,7 @@ class JobFeed(Feed):
         return f"{item.title} - {item.employer.name}"
 
     def item_description(self, item: JobPosting):
-        return f"{item.county.name}｜{item.salary_display}｜招聘{item.headcount}人｜截止{item.expires_on:%Y-%m-%d}\n{item.description}"
+        return f"{item.county.name}｜{item.salary_display}｜招聘{item.headcount}人｜截止{date_format(item.expires_on)}\n{item.description}"
 
     def item_link(self, item: JobPosting):
         return reverse("employment:job_detail", args=[item.pk])

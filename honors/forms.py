@@ -37,7 +37,9 @@ class NominationForm(ScopedFormMixin, forms.ModelForm):
         help_text="家庭类荣誉（军人世家、军人家庭、立功受奖喜报）选择家庭户",
     )
     attachment = forms.FileField(
-        label="证明材料", required=False, help_text="可选；PDF、JPG 或 PNG，不超过 5 MB，提交后可在详情页继续上传"
+        label="证明材料",
+        required=False,
+        help_text="选填。PDF、JPG 或 PNG 格式，不超过 5 MB。提交后还可以在详情页上传。",
     )
 
     class Meta:

@@ -174,6 +174,18 @@ def stats_page(request):
             "columns": columns,
             "export_url": "/station/stats/export/" + _query(station, month),
             "is_village": station.level == codes.VILLAGE,
+            # The chart's text alternative (issue 23): the same figures as a table.
+            "trend_table": {
+                "headers": [LABELS[k] for k in TREND_KEYS] + [LABELS["employment_rate"]],
+                "rows": [
+                    (
+                        m,
+                        [_display(k, getattr(r, k)) if r else "—" for k in TREND_KEYS]
+                        + [_display("employment_rate", r.employment_rate) if r else "—"],
+                    )
+                    for m, r in trend
+                ],
+            },
             "trend_data": {
                 "months": [f"{m:%Y-%m}" for m, _ in trend],
                 "series": [

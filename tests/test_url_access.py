@@ -15,6 +15,7 @@ pytestmark = pytest.mark.django_db
 PUBLIC_URL_NAMES = {
     "home",
     "healthz",
+    "care_mode",
     "login",
     "logout",
     "services:station_finder",

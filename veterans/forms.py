@@ -92,7 +92,7 @@ class VeteranForm(ScopedFormMixin, forms.ModelForm):
         label="身份证号",
         max_length=18,
         min_length=0,
-        help_text="18位居民身份证号码，末位X大小写均可；出生日期和性别由号码自动生成",
+        help_text="18位身份证号，末位X大小写都可以。出生日期和性别按号码自动填写。",
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     phone = forms.CharField(
@@ -230,7 +230,7 @@ class TransferForm(forms.Form):
     to_station = forms.CharField(
         label="迁入服务站（区划代码）",
         max_length=12,
-        help_text="填写迁入服务站的12位区划代码；可从下拉提示中选择本县（市、区）的服务站",
+        help_text="填迁入服务站的12位区划代码。也可以从下拉提示中选择。",
         widget=forms.TextInput(attrs={"list": "station-suggestions", "autocomplete": "off", "inputmode": "numeric"}),
     )
     date = forms.DateField(label="迁移日期", widget=DATE)

@@ -42,7 +42,7 @@ REPORT_SHOWN = 200
 class UploadForm(forms.Form):
     file = forms.FileField(
         label="导入文件",
-        help_text="Excel 工作簿（.xlsx）或 CSV（UTF-8 或 GBK 编码），列名与导入模板一致",
+        help_text="Excel（.xlsx）或 CSV 文件（UTF-8 或 GBK 编码）。列名要和导入模板一致。",
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
     )
 

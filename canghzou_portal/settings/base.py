@@ -67,6 +67,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "services.context_processors.portal",
+                "canghzou_portal.care_mode.context",
             ],
         },
     },
@@ -106,6 +107,12 @@ LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+# The portal's own translations: Chinese for the strings Django's zh-hans catalogue lacks (the admin's
+# screen-reader table headers, …). Compiled .mo files are committed (compilemessages needs gettext).
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates as 2026年12月2日 everywhere ``{{ value|date }}`` / ``formats.date_format`` is used (public pages):
+# pinned here rather than left to whatever Django's zh_Hans locale says.
+FORMAT_MODULE_PATH = ["canghzou_portal.formats"]
 
 # --- static files -------------------------------------------------------------
 STATIC_URL = "/static/"

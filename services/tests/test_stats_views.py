@@ -1,6 +1,7 @@
 """/station/stats/, its xlsx export and the statistics admin: figures, jurisdiction, validation."""
 
 import io
+import re
 
 import pytest
 from django.db import connection
@@ -188,3 +189,16 @@ def test_admin_other_subtree_is_404(computed, county_clerk, client_for):
     assert page.status_code == 200
     assert not page.context["has_change_permission"]
     assert client_for(county_clerk).post(f"{ADMIN}{own.pk}/delete/").status_code == 403
+
+
+def test_trend_chart_has_a_table_alternative(computed, county_stats_viewer, client_for):
+    """The ECharts trend is a picture; the same twelve months are also a table (issue 23)."""
+    html = client_for(county_stats_viewer).get(URL, {"month": "2026-10"}).content.decode()
+    table = html[html.index('<details class="mb-4" id="stats-trend-table">') : html.index("</details>")]
+    assert "趋势数据表" in table and "<caption" in table
+    assert '<th scope="col">月份</th>' in table and '<th scope="col" class="text-end">就业率（%）</th>' in table
+    rows = re.findall(r'<tr><th scope="row">([^<]+)</th>', table)
+    assert rows[0] == "2025年11月" and rows[-1] == "2026年10月" and len(rows) == 12
+    last = table[table.index("2026年10月") :]
+    assert '<td class="text-end">8</td>' in last and '<td class="text-end">60.0%</td>' in last
+    assert 'aria-label="近12个月主要指标趋势图，数据见下方“趋势数据表”"' in html
