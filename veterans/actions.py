@@ -9,9 +9,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from canghzou_portal import codes
+from canghzou_portal.access import can_see_full_pii, require_perm
+from canghzou_portal.audit import audit
 from canghzou_portal.scoping import assert_station_in_scope, check_object_in_scope
-from services import codes
-from services.audit import audit
 from services.models import Station
 
 from . import choices
@@ -51,11 +52,6 @@ EDITABLE_FIELDS = (
 )
 
 
-def _require_perm(user, perm: str, message: str) -> None:
-    if not user.has_perm(perm):
-        raise PermissionDenied(message)
-
-
 def _check_household(user, veteran: Veteran) -> None:
     if veteran.household_id is not None and veteran.household is not None:
         check_object_in_scope(user, veteran.household)
@@ -64,7 +60,7 @@ def _check_household(user, veteran: Veteran) -> None:
 @transaction.atomic
 def veteran_register(*, user, data: dict[str, Any]) -> Veteran:
     """信息采集: register a veteran at a station in the user's subtree."""
-    _require_perm(user, "veterans.add_veteran", "您没有登记退役军人信息的权限")
+    require_perm(user, "veterans.add_veteran", "您没有登记退役军人信息的权限")
     unknown = set(data) - set(EDITABLE_FIELDS) - {"station"}
     if unknown:
         raise ValidationError(f"不能设置以下字段：{'、'.join(sorted(unknown))}")
@@ -92,7 +88,7 @@ def veteran_update(*, user, veteran: Veteran, data: dict[str, Any], version: int
     The row is locked (``SELECT … FOR UPDATE``), its version compared, then saved with
     ``version + 1``; a stale version raises ValidationError and changes nothing.
     """
-    _require_perm(user, "veterans.change_veteran", "您没有修改退役军人信息的权限")
+    require_perm(user, "veterans.change_veteran", "您没有修改退役军人信息的权限")
     check_object_in_scope(user, veteran)
     if "station" in data and getattr(data["station"], "pk", data["station"]) != veteran.station_id:
         raise ValidationError({"station": "修改信息不能变更登记服务站，请使用“迁移”办理"})
@@ -128,7 +124,7 @@ def veteran_transfer(
     request=None,
 ) -> VeteranTransfer:
     """迁移: move a veteran of the user's subtree to any active township or village station of the city."""
-    _require_perm(user, "veterans.transfer_veteran", "您没有办理迁移的权限")
+    require_perm(user, "veterans.transfer_veteran", "您没有办理迁移的权限")
     current = Veteran.objects.select_for_update().select_related("station").get(pk=veteran.pk)
     check_object_in_scope(user, current)  # on the locked row: it may have moved since the page was read
     errors: dict[str, str] = {}
@@ -182,7 +178,8 @@ def veteran_transfer(
 
 def veteran_reveal_pii(*, user, veteran: Veteran, request=None) -> dict[str, str]:
     """The full ID and phone numbers, for a user holding ``veterans.view_full_pii``; audited."""
-    _require_perm(user, "veterans.view_full_pii", "您没有查看完整身份证号和手机号的权限")
+    if not can_see_full_pii(user):
+        raise PermissionDenied("您没有查看完整身份证号和手机号的权限")
     check_object_in_scope(user, veteran)
     audit("pii_reveal", request=request, user=user, obj=veteran, fields=["id_number", "phone"])
     return {"id_number": veteran.id_number, "phone": veteran.phone}
