@@ -6,9 +6,9 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from canghzou_portal.admin_mixins import CountyFilter, LargeTableAdminMixin, ScopedInlineMixin
+from canghzou_portal.audit import audit
 from canghzou_portal.exports import ScopedExportMixin
 from canghzou_portal.scoping_mixins import ScopedModelAdmin
-from services.audit import audit
 
 from . import actions
 from .models import Application, Employer, Enrolment, JobFair, JobPosting, Placement, TrainingProgramme, Venture

@@ -16,8 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 from stdnum.cn import ric, uscc
 
+from canghzou_portal import codes
 from canghzou_portal.crypto import blind_index
-from services import codes
 from services.models import Station, User
 from services.roles import ROLE_EMPLOYER
 from veterans.models import Veteran

@@ -7,10 +7,10 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from canghzou_portal import codes
 from canghzou_portal.crypto import EncryptedCharField, blind_index, mask_id_number, mask_phone
 from canghzou_portal.models import TimeStampedModel
 from canghzou_portal.scoping import ScopedQuerySet
-from services import codes
 
 from . import search
 from .validators import normalize_credit_code, validate_credit_code

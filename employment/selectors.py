@@ -22,8 +22,8 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from canghzou_portal import codes
 from canghzou_portal.scoping import get_scoped_object_or_404, scope_queryset
-from services import codes
 from services.models import Station
 
 from . import search

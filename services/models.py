@@ -11,10 +11,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from canghzou_portal import codes
+from canghzou_portal.audit import AuditResult
 from canghzou_portal.models import TimeStampedModel
 from canghzou_portal.scoping import ScopedQuerySet
-
-from . import codes
 
 
 # --- stations -------------------------------------------------------------------------
@@ -402,10 +402,7 @@ class AuditEventQuerySet(models.QuerySet):
 class AuditEvent(models.Model):
     """Append-only audit trail (logins, PII reveals, exports, imports, approvals, changes)."""
 
-    class Result(models.TextChoices):
-        SUCCESS = "success", "成功"
-        FAILURE = "failure", "失败"
-        DENIED = "denied", "拒绝"
+    Result = AuditResult
 
     time = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     user = models.ForeignKey(

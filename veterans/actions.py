@@ -9,9 +9,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from canghzou_portal import codes
+from canghzou_portal.access import can_see_full_pii, require_perm
+from canghzou_portal.audit import audit
 from canghzou_portal.scoping import assert_station_in_scope, check_object_in_scope, user_can_reach_code
-from services import codes
-from services.audit import audit
 from services.models import Station
 
 from . import choices
@@ -52,11 +53,6 @@ EDITABLE_FIELDS = (
 )
 
 
-def _require_perm(user, perm: str, message: str) -> None:
-    if not user.has_perm(perm):
-        raise PermissionDenied(message)
-
-
 def _check_household(user, veteran: Veteran) -> None:
     if veteran.household_id is not None and veteran.household is not None:
         check_object_in_scope(user, veteran.household)
@@ -65,7 +61,7 @@ def _check_household(user, veteran: Veteran) -> None:
 @transaction.atomic
 def veteran_register(*, user, data: dict[str, Any]) -> Veteran:
     """信息采集: register a veteran at a station in the user's subtree."""
-    _require_perm(user, "veterans.add_veteran", "您没有登记退役军人信息的权限")
+    require_perm(user, "veterans.add_veteran", "您没有登记退役军人信息的权限")
     unknown = set(data) - set(EDITABLE_FIELDS) - {"station"}
     if unknown:
         raise ValidationError(f"不能设置以下字段：{'、'.join(sorted(unknown))}")
@@ -93,7 +89,7 @@ def veteran_update(*, user, veteran: Veteran, data: dict[str, Any], version: int
     The row is locked (``SELECT … FOR UPDATE``), its version compared, then saved with
     ``version + 1``; a stale version raises ValidationError and changes nothing.
     """
-    _require_perm(user, "veterans.change_veteran", "您没有修改退役军人信息的权限")
+    require_perm(user, "veterans.change_veteran", "您没有修改退役军人信息的权限")
     check_object_in_scope(user, veteran)
     if "station" in data and getattr(data["station"], "pk", data["station"]) != veteran.station_id:
         raise ValidationError({"station": "修改信息不能变更登记服务站，请使用“迁移”办理"})
@@ -131,7 +127,7 @@ def veteran_transfer(
     request=None,
 ) -> VeteranTransfer:
     """迁移: move a veteran of the user's subtree to any active township or village station of the city."""
-    _require_perm(user, "veterans.transfer_veteran", "您没有办理迁移的权限")
+    require_perm(user, "veterans.transfer_veteran", "您没有办理迁移的权限")
     current = Veteran.objects.select_for_update().select_related("station").get(pk=veteran.pk)
     check_object_in_scope(user, current)  # on the locked row: it may have moved since the page was read
     errors: dict[str, str] = {}
@@ -186,7 +182,8 @@ def veteran_transfer(
 
 def veteran_reveal_pii(*, user, veteran: Veteran, request=None) -> dict[str, str]:
     """The full ID and phone numbers, for a user holding ``veterans.view_full_pii``; audited."""
-    _require_perm(user, "veterans.view_full_pii", "您没有查看完整身份证号和手机号的权限")
+    if not can_see_full_pii(user):
+        raise PermissionDenied("您没有查看完整身份证号和手机号的权限")
     check_object_in_scope(user, veteran)
     audit("pii_reveal", request=request, user=user, obj=veteran, fields=["id_number", "phone"])
     return {"id_number": veteran.id_number, "phone": veteran.phone}
@@ -206,7 +203,7 @@ def user_level(user) -> str | None:
 
 
 def _require_county_reviewer(user, *, perm: str, station_code: str, created_by_id, what: str) -> None:
-    _require_perm(user, perm, f"您没有审核{what}的权限")
+    require_perm(user, perm, f"您没有审核{what}的权限")
     if user_level(user) != codes.COUNTY:
         raise PermissionDenied(f"{what}须由县级服务中心的审核员审核")
     if not user_can_reach_code(user, station_code):
@@ -230,7 +227,7 @@ def household_member_set_id_number(*, user, member: HouseholdMember, id_number: 
 
     A member whose number is already recorded keeps it: a different number is refused.
     """
-    _require_perm(user, "veterans.change_householdmember", "您没有修改家庭成员信息的权限")
+    require_perm(user, "veterans.change_householdmember", "您没有修改家庭成员信息的权限")
     check_object_in_scope(user, member)
     parsed = parse_resident_id(id_number or "")
     if member.id_number:
@@ -277,7 +274,7 @@ def card_apply(
     request=None,
 ) -> PreferentialCard:
     """申领优待证: a veteran (退役军人优待证) or a household member (军属 / 遗属优待证)."""
-    _require_perm(user, "veterans.add_preferentialcard", "您没有办理优待证申领的权限")
+    require_perm(user, "veterans.add_preferentialcard", "您没有办理优待证申领的权限")
     if kind not in CK.values:
         raise ValidationError({"kind": "请选择优待证种类"})
     if (veteran is None) == (member is None):
@@ -379,7 +376,7 @@ def _card_review(*, user, card, approve, comment, on, request) -> PreferentialCa
 
 
 def _require_card_clerk(user, card: PreferentialCard) -> None:
-    _require_perm(user, "veterans.change_preferentialcard", "您没有办理优待证的权限")
+    require_perm(user, "veterans.change_preferentialcard", "您没有办理优待证的权限")
     check_object_in_scope(user, card)
 
 
@@ -509,7 +506,7 @@ def holder_deceased(*, user, veteran: Veteran | None = None, member: HouseholdMe
 @transaction.atomic
 def household_member_record_death(*, user, member: HouseholdMember, date: datetime.date) -> HouseholdMember:
     """A household member died: recorded on the member; their cards are revoked."""
-    _require_perm(user, "veterans.change_householdmember", "您没有修改家庭成员信息的权限")
+    require_perm(user, "veterans.change_householdmember", "您没有修改家庭成员信息的权限")
     member = HouseholdMember.objects.select_for_update().select_related("household").get(pk=member.pk)
     check_object_in_scope(user, member)
     if member.deceased_on is not None:

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 
+from canghzou_portal import codes
 from canghzou_portal.crypto import mask_id_number, mask_name, mask_phone
-from canghzou_portal.scoping import get_scoped_object_or_404, scope_queryset, user_can_reach_station
-from services import codes
+from canghzou_portal.scoping import covers_whole_city, get_scoped_object_or_404, scope_queryset, user_can_reach_station
 from services.models import Station
 
 from .choices import CardKind, CardStatus
@@ -18,10 +18,6 @@ from .validators import MOBILE_RE, is_valid_card_number, normalize_card_number, 
 
 ID_SEARCH_RE = re.compile(r"^\d{17}[\dX]$")
 INITIALS_RE = re.compile(r"^[A-Za-z]{1,20}$")
-
-
-def can_view_full_pii(user) -> bool:
-    return user.has_perm("veterans.view_full_pii")
 
 
 def veteran_list(
@@ -70,7 +66,7 @@ def filter_station_choices(user) -> QuerySet[Station]:
     drop-down; a village code in the URL is still accepted.
     """
     qs = scope_queryset(Station.objects.all(), user).order_by("code")
-    if user.is_superuser or (user.station_id and codes.level_of(user.station_id) == codes.CITY):
+    if covers_whole_city(user):
         qs = qs.exclude(level=codes.VILLAGE)
     return qs
 

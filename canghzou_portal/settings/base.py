@@ -87,6 +87,10 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "services.User"
+# The station model (the jurisdiction's tree) and the audit trail's table: the core
+# (canghzou_portal.scoping, .audit, .approval) names them through these, importing no app.
+PORTAL_STATION_MODEL = "services.Station"
+PORTAL_AUDIT_MODEL = "services.AuditEvent"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -215,6 +219,8 @@ LOGGING = {
 }
 
 PORTAL_NAME = "沧州市退役军人服务平台"
+# The home page's sections: callables (request) -> dict of context, one per app that shows one.
+PORTAL_HOME_CONTEXT = ["services.views.home_context", "employment.views.home_context"]
 PORTAL_BUREAU = "沧州市退役军人事务局"
 
 # --- security (issue 9; docs/security.md) ------------------------------------------------------
@@ -278,7 +284,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the lock ends 30 minutes after the 5th failure
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_HTTP_RESPONSE_CODE = 429
-AXES_CLIENT_IP_CALLABLE = "services.audit.client_ip_for_axes"
+AXES_CLIENT_IP_CALLABLE = "canghzou_portal.audit.client_ip_for_axes"
 AXES_SENSITIVE_PARAMETERS = ["username", "password", "token"]
 AXES_VERBOSE = False
 
@@ -298,7 +304,7 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Rate limits (django-ratelimit): the shared 429 page; logins per client address.
 RATELIMIT_VIEW = "canghzou_portal.views.ratelimited"
-RATELIMIT_IP_META_KEY = "services.audit.client_ip_for_axes"
+RATELIMIT_IP_META_KEY = "canghzou_portal.audit.client_ip_for_axes"
 RATELIMIT_FAIL_OPEN = True  # Redis down: forms keep working; the lockout keeps counting in the database
 PORTAL_LOGIN_RATE = env("PORTAL_LOGIN_RATE", default="20/10m")
 if CACHES["default"]["BACKEND"] != "django_redis.cache.RedisCache":
