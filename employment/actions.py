@@ -278,7 +278,9 @@ def application_move(*, application: Application, to_status: str, user) -> Appli
     """Move an application one step along the pipeline; hiring records the placement and
     updates the veteran's employment status and employer, all in this one transaction."""
     _require_application_actor(application, user)
-    application = Application.objects.select_for_update().select_related("posting__employer").get(pk=application.pk)
+    application = (
+        Application.objects.select_for_update().select_related("posting__employer__organization").get(pk=application.pk)
+    )
     if to_status not in APPLICATION_TRANSITIONS.get(application.status, ()):
         current = application.get_status_display()
         target = dict(ApplicationStatus.choices).get(to_status, to_status)

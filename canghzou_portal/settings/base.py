@@ -68,6 +68,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "services.context_processors.portal",
             ],
+            # the shared place list and map (canghzou_portal/geo.py): {% load places %}
+            "libraries": {"places": "canghzou_portal.templatetags.places"},
         },
     },
 ]
@@ -331,6 +333,18 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+
+# Maps (canghzou_portal/geo.py, static/js/places.js): a tile server the bureau runs or licenses, e.g.
+# 天地图 (CGCS2000 ≈ WGS-84, the datum the portal stores). Unset: place lists without a map.
+MAP_TILE_URL = env("MAP_TILE_URL", default="")
+MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION", default="")
+MAP_MAX_ZOOM = env.int("MAP_MAX_ZOOM", default=18)
+MAP_TILE_SUBDOMAINS = env("MAP_TILE_SUBDOMAINS", default="abc")  # what {s} in the URL stands for (天地图: 01234567)
+if MAP_TILE_URL:
+    from canghzou_portal.geo import tile_source as _tile_source
+
+    if _tile_source(MAP_TILE_URL):  # the tiles are images from that host
+        CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(_tile_source(MAP_TILE_URL))
 
 # Every handler masks ID and mobile numbers (canghzou_portal/log_filters.py).
 LOGGING["filters"] = {"mask_personal_data": {"()": "canghzou_portal.log_filters.MaskPersonalDataFilter"}}
