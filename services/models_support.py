@@ -19,10 +19,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from canghzou_portal import codes
 from canghzou_portal.models import TimeStampedModel
 from canghzou_portal.scoping import ScopedQuerySet
-
-from . import codes
 
 
 class SupportIndustry(models.TextChoices):
