@@ -16,13 +16,14 @@ from django.urls import path, reverse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from canghzou_portal import codes
+from canghzou_portal.access import can_see_full_pii
 from canghzou_portal.admin_mixins import CountyFilter, LargeTableAdminMixin, ScopedInlineMixin
+from canghzou_portal.audit import audit
 from canghzou_portal.crypto import blind_index
 from canghzou_portal.scoping_mixins import ScopedModelAdmin
-from services import codes
 
-from . import views_io
-from .importing import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, run_export
+from .importing import CSV_CONTENT_TYPE, REGISTRY, XLSX_CONTENT_TYPE, run_export, staging, template_workbook
 from .models import Household, HouseholdMember, Veteran, VeteranTransfer
 from .validators import MOBILE_RE, normalize_id_number, normalize_mobile
 
@@ -118,12 +119,9 @@ class VeteranAdmin(LargeTableAdminMixin, ScopedHistoryAdmin):
         return obj.masked_phone
 
     # --- masking on the change form ------------------------------------------------------
-    def _full_pii(self, request) -> bool:
-        return request.user.has_perm("veterans.view_full_pii")
-
     def get_fields(self, request, obj=None):
         fields = list(super().get_fields(request, obj))
-        if obj is not None and not self._full_pii(request):
+        if obj is not None and not can_see_full_pii(request.user):
             fields = [f for f in fields if f not in PII_FIELDS]
             fields[1:1] = ["masked_id", "masked_mobile"]
         return fields
@@ -132,15 +130,13 @@ class VeteranAdmin(LargeTableAdminMixin, ScopedHistoryAdmin):
         readonly = list(super().get_readonly_fields(request, obj))
         if obj is not None:
             readonly.append("station")  # a move is a transfer (迁移), with its record and rules
-            if not self._full_pii(request):
+            if not can_see_full_pii(request.user):
                 readonly += ["masked_id", "masked_mobile"]
         return readonly
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         # Full numbers on the change form are a reveal like the clerk page's: audited.
-        if request.method == "GET" and self._full_pii(request):
-            from services.audit import audit
-
+        if request.method == "GET" and can_see_full_pii(request.user):
             obj = self.get_object(request, object_id)
             audit("pii_reveal", request=request, obj=obj, fields=["id_number", "phone"], via="admin")
         return super().change_view(request, object_id, form_url, extra_context)
@@ -199,28 +195,28 @@ class VeteranAdmin(LargeTableAdminMixin, ScopedHistoryAdmin):
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": "导入退役军人信息",
-            "form": views_io.UploadForm(),
-            "shown": views_io.REPORT_SHOWN,
+            "form": staging.UploadForm(),
+            "shown": staging.REPORT_SHOWN,
         }
         if request.method == "POST" and request.POST.get("action") == "confirm":
             token = request.POST.get("token", "")
-            report = views_io.confirm_staged(request, token)
+            report = staging.confirm_staged(request, token, schema=REGISTRY)
             if report.ok:
                 self.message_user(request, report.summary(), messages.SUCCESS)
                 return redirect(reverse("admin:veterans_veteran_changelist"))
             context.update(report=report, token=token)
         elif request.method == "POST":
-            form = views_io.UploadForm(request.POST, request.FILES)
+            form = staging.UploadForm(request.POST, request.FILES)
             context["form"] = form
             if form.is_valid():
-                report, token = views_io.preview_upload(request, form.cleaned_data["file"])
+                report, token = staging.preview_upload(request, form.cleaned_data["file"], schema=REGISTRY)
                 context.update(report=report, token=token)
         return TemplateResponse(request, "admin/veterans/veteran/import.html", context)
 
     def template_view(self, request):
         if not request.user.has_perm("veterans.import_veteran"):
             raise PermissionDenied("您没有导入退役军人信息的权限")
-        return _template_response()
+        return staging.attachment(template_workbook(REGISTRY), XLSX_CONTENT_TYPE, "退役军人信息导入模板.xlsx")
 
     def export_view(self, request):
         """The change list's current filters and search, scoped and masked as the user may see."""
@@ -239,13 +235,7 @@ class VeteranAdmin(LargeTableAdminMixin, ScopedHistoryAdmin):
         run_export(user=request.user, out=out, file_format=file_format, queryset=queryset, request=request)
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         content_type = CSV_CONTENT_TYPE if file_format == "csv" else XLSX_CONTENT_TYPE
-        return views_io._attachment(out.getvalue(), content_type, f"退役军人信息-{stamp}.{file_format}")
-
-
-def _template_response():
-    from .importing import template_workbook
-
-    return views_io._attachment(template_workbook(), XLSX_CONTENT_TYPE, "退役军人信息导入模板.xlsx")
+        return staging.attachment(out.getvalue(), content_type, f"退役军人信息-{stamp}.{file_format}")
 
 
 class HouseholdMemberInline(ScopedInlineMixin, admin.TabularInline):
