@@ -100,7 +100,7 @@ def test_care_mode_switch_without_javascript_at_phone_width(phone, live_server, 
     screenshot(page, "care_stations_normal_390", readme=True)
 
 
-def test_clerk_pages_have_the_switch_in_their_header(page, live_server, world, village_clerk, login):
+def test_clerk_pages_have_the_switch_in_their_header(page, live_server, world, village_clerk, login, screenshot):
     from conftest import PASSWORD
 
     login(page, village_clerk.username, PASSWORD)
@@ -110,3 +110,8 @@ def test_clerk_pages_have_the_switch_in_their_header(page, live_server, world, v
     assert page.evaluate("document.documentElement.className") == "care-mode"
     assert _px(page, "body", "fontSize") >= 18
     expect(page.locator("header").get_by_role("link", name="退出关怀模式")).to_be_visible()
+    screenshot(page, "care_clerk_dashboard")
+    page.goto(f"{live_server.url}/station/veterans/new/")
+    page.get_by_role("button", name="提交登记").click()  # empty: the error summary, in 关怀模式
+    expect(page.locator(".form-error-summary")).to_be_visible()
+    screenshot(page, "care_clerk_registration_errors")
