@@ -11,6 +11,7 @@ from canghzou_portal.crypto import EncryptedCharField, blind_index, mask_id_numb
 from canghzou_portal.models import TimeStampedModel
 from canghzou_portal.scoping import ScopedQuerySet
 from services import codes
+from veterans.validators import normalize_id_number
 
 from . import search
 from .validators import normalize_credit_code, validate_credit_code
@@ -294,7 +295,7 @@ class Application(TimeStampedModel):
         return f"{self.number} {self.name}"
 
     def save(self, *args, **kwargs):
-        self.id_number_hash = blind_index((self.id_number or "").strip().upper())
+        self.id_number_hash = blind_index(normalize_id_number(self.id_number))
         super().save(*args, **kwargs)
 
     @property
