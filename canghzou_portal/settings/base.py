@@ -214,6 +214,9 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
+# True only in settings/production.py: no demo accounts or data, Redis required.
+PORTAL_PRODUCTION = False
+
 PORTAL_NAME = "沧州市退役军人服务平台"
 PORTAL_BUREAU = "沧州市退役军人事务局"
 
