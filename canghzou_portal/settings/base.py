@@ -267,16 +267,23 @@ AUTHENTICATION_BACKENDS = [
 # Client address: X-Forwarded-For is trusted only behind this many reverse proxies (0 = ignore it).
 PORTAL_PROXY_COUNT = env.int("PORTAL_PROXY_COUNT", default=0)
 
-# Lockout (django-axes, counters in the database so a Redis outage does not switch it off):
-# 5 failures, each within 30 minutes of the previous one, lock for 30 minutes after the last
-# failure. Locked: the account from any address, and the address for any account
-# (AXES_LOCK_BY_IP=0 keeps only the account lock, for a station network behind one NAT address;
-# the login rate limit below still limits each address).
+# Lockout (django-axes 8.3.1, counters in the database so a Redis outage does not switch it off;
+# docs/security.md §2). Each failure counts if it comes within 30 minutes of the previous one from
+# the same account and address; a lock lasts 30 minutes. Limits per rule (services/lockout.py):
+#   one account from one address               5
+#   one account from all addresses together    PORTAL_LOCKOUT_ACCOUNT_LIMIT (50)
+#   one address for all accounts together      PORTAL_LOCKOUT_ADDRESS_LIMIT (100; 0 = off)
+# The login rate limit below (per address) comes on top.
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
-AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_HANDLER = "services.lockout.TieredLockoutHandler"
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=30)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"] if env.bool("AXES_LOCK_BY_IP", default=True) else ["username"]
+PORTAL_LOCKOUT_RULES = [
+    (("username", "ip_address"), AXES_FAILURE_LIMIT),
+    (("username",), env.int("PORTAL_LOCKOUT_ACCOUNT_LIMIT", default=50)),
+    (("ip_address",), env.int("PORTAL_LOCKOUT_ADDRESS_LIMIT", default=100)),
+]
+AXES_LOCKOUT_PARAMETERS = "services.lockout.lockout_parameters"  # derived from PORTAL_LOCKOUT_RULES
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the lock ends 30 minutes after the 5th failure
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
