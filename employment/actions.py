@@ -14,8 +14,6 @@ Hiring needs a matched veteran: an unmatched applicant is first matched to the r
 
 from __future__ import annotations
 
-import secrets
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -37,6 +35,7 @@ from .models import (
     Placement,
     PostingStatus,
 )
+from .numbers import new_application_number
 
 EDITABLE_FIELDS = (
     "title",
@@ -194,10 +193,6 @@ def postings_expire_overdue() -> int:
 
 
 # --- applications ------------------------------------------------------------------------------
-def _new_application_number() -> str:
-    return f"A{timezone.localdate():%Y%m%d}{secrets.randbelow(10**6):06d}"
-
-
 @transaction.atomic
 def application_submit(
     *, posting: JobPosting, name: str, id_number: str, phone: str, stated_county, message: str = ""
@@ -236,7 +231,7 @@ def application_submit(
         needs_follow_up=veteran is None,
     )
     for _attempt in range(5):
-        application.number = _new_application_number()
+        application.number = new_application_number()
         try:
             with transaction.atomic():
                 application.save()

@@ -38,6 +38,7 @@ from .models import (
     TrainingProgramme,
     Venture,
 )
+from .numbers import new_application_number
 
 PER = 300_000
 BATCH = 2000
@@ -218,7 +219,7 @@ def _seed(ctx, counties: list[str]) -> dict[str, int]:  # noqa: C901, PLR0915 - 
     rng.shuffle(applicants)
     apps, seen, by_day = [], set(), {}
     hired: list[tuple[Application, JobPosting]] = []
-    for seq, (vid, station, id_number) in enumerate(applicants, start=1):
+    for vid, station, id_number in applicants:
         posting = ever_published[rng.randrange(len(ever_published))]
         key = (id(posting), id_number)
         if key in seen:
@@ -233,7 +234,7 @@ def _seed(ctx, counties: list[str]) -> dict[str, int]:  # noqa: C901, PLR0915 - 
         day = min(today, posting.published_at.date() + datetime.timedelta(days=rng.randrange(30)))
         app = Application(
             posting=posting,
-            number=f"A{day:%Y%m%d}{seq:06d}",
+            number=new_application_number(day=day, rng=rng),
             name=f"{rng.choice('王李张刘陈杨赵黄周吴')}{rng.choice('伟强磊军勇杰涛明')}{rng.choice(('', '国', '兵', '华'))}",
             id_number=id_number,
             id_number_hash=blind_index(id_number),

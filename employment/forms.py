@@ -7,9 +7,10 @@ from django.core.exceptions import ValidationError
 
 from services import codes
 from services.models import Station
-from veterans.validators import parse_resident_id, validate_mobile
+from veterans.validators import normalize_id_number, parse_resident_id, validate_mobile
 
 from .models import ApplicationStatus, JobCategory, JobPosting
+from .numbers import normalize_application_number
 from .selectors import MAX_PAGE
 
 
@@ -132,14 +133,18 @@ class ApplyForm(forms.Form):
 
 
 class StatusLookupForm(forms.Form):
-    number = forms.CharField(label="申请编号", max_length=20, error_messages={"required": "请填写申请编号"})
-    id_tail = forms.CharField(
-        label="身份证号后6位", min_length=6, max_length=6, error_messages={"required": "请填写身份证号后6位"}
-    )
+    number = forms.CharField(label="申请编号", max_length=30, error_messages={"required": "请填写申请编号"})
+    id_tail = forms.CharField(label="身份证号后6位", max_length=12, error_messages={"required": "请填写身份证号后6位"})
+
+    def clean_number(self):
+        value = normalize_application_number(self.cleaned_data["number"])
+        if not 2 <= len(value) <= 20 or not value.isascii() or not value.isalnum():
+            raise ValidationError("申请编号格式不正确，请按确认页上的编号填写")
+        return value
 
     def clean_id_tail(self):
-        value = self.cleaned_data["id_tail"].strip().upper()
-        if len(value) != 6:
+        value = normalize_id_number(self.cleaned_data["id_tail"])
+        if len(value) != 6 or not value.isascii() or not value.isalnum():
             raise ValidationError("请填写身份证号后6位")
         return value
 

@@ -25,6 +25,7 @@ from django.utils import timezone
 from canghzou_portal.scoping import get_scoped_object_or_404, scope_queryset
 from services import codes
 from services.models import Station
+from veterans.validators import normalize_id_number
 
 from . import search
 from .models import (
@@ -38,6 +39,7 @@ from .models import (
     TrainingProgramme,
     Venture,
 )
+from .numbers import normalize_application_number
 
 PAGE_SIZE = 20
 MAX_PAGE = 500
@@ -229,12 +231,14 @@ def feed_postings(limit: int = 50) -> list[JobPosting]:
 
 
 def application_status_lookup(*, number: str, id_tail: str) -> Application | None:
-    """The application with that number whose ID number ends with ``id_tail`` (6 characters)."""
+    """The application with that number whose ID number ends with ``id_tail`` (6 characters).
+
+    The caller counts misses (``canghzou_portal.lookup_limit``; employment.views.application_status)."""
     import hmac
 
-    number = (number or "").strip().upper()
-    id_tail = (id_tail or "").strip().upper()
-    if len(id_tail) != 6 or not number:
+    number = normalize_application_number(number)
+    id_tail = normalize_id_number(id_tail)
+    if len(id_tail) != 6 or not id_tail.isascii() or not number:
         return None
     app = Application.objects.filter(number=number).only("id", "status", "id_number").first()
     if app is None or not hmac.compare_digest(app.id_number[-6:].upper(), id_tail):

@@ -24,8 +24,10 @@ from django.utils.feedgenerator import Atom1Feed
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 
+from canghzou_portal.lookup_limit import LookupLimit
 from canghzou_portal.pagination import CappedCountPaginator
-from services.audit import audit
+from services.audit import audit, client_ip
+from services.models import AuditEvent
 from services.views import require_station_user
 
 from . import actions, board_cache, board_html, selectors
@@ -211,6 +213,16 @@ def job_apply_done(request):
     return render(request, "employment/apply_done.html", {"number": number})
 
 
+def status_lookup_limit() -> LookupLimit:
+    """Misses of /jobs/applications/status/: per application number from all addresses (the ID tail
+    has ~31,000 values) and per address for all numbers (settings JOB_STATUS_MISSES_PER_*)."""
+    return LookupLimit(
+        "jobs-status",
+        key_misses=settings.JOB_STATUS_MISSES_PER_NUMBER,
+        address_misses=settings.JOB_STATUS_MISSES_PER_ADDRESS,
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def application_status(request):
     result = None
@@ -219,8 +231,23 @@ def application_status(request):
             return _too_many(request, "查询")
         form = StatusLookupForm(request.POST)
         if form.is_valid():
+            limit, address = status_lookup_limit(), client_ip(request)
+            number = form.cleaned_data["number"]
+            refused = limit.blocked(key=number, address=address)
+            if refused:
+                return render(
+                    request,
+                    "errors/error.html",
+                    {"code": 429, "title": "查询次数过多", "message": limit.message(refused)},
+                    status=429,
+                )
             app = selectors.application_status_lookup(**form.cleaned_data)
             if app is None:
+                reached = limit.miss(key=number, address=address)
+                if reached:  # once per number or address and window: the trail is not flooded
+                    audit(
+                        "lookup_locked", request=request, result=AuditEvent.Result.DENIED, lookup=limit.name, by=reached
+                    )
                 form.add_error(None, "未找到对应的申请，请核对申请编号和身份证号后6位")
             else:
                 result = app.get_status_display()

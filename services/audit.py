@@ -29,6 +29,7 @@ ACTION_LABELS: dict[str, str] = {
     "role_change": "角色变更",
     "access_denied": "拒绝访问",
     "rate_limited": "请求过频",
+    "lookup_locked": "查询错误次数超限",
     "pii_reveal": "查看完整个人信息",
     "export": "导出",
     "import": "导入",

@@ -449,3 +449,7 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("审计记录不可删除")
+
+
+# Security bookkeeping (issue 15) lives in its own module; imported here so Django registers it.
+from .models_security import LookupMiss  # noqa: E402, F401

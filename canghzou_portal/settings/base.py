@@ -120,6 +120,8 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 
 # --- Redis: cache, Celery broker and results --------------------------------
 REDIS_URL = env("REDIS_URL", default="")
+# Counters of canghzou_portal/lookup_limit.py (empty = in the database).
+PORTAL_LIMITS_REDIS_URL = REDIS_URL
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -314,6 +316,12 @@ PORTAL_LOGIN_RATE = env("PORTAL_LOGIN_RATE", default="20/10m")
 if CACHES["default"]["BACKEND"] != "django_redis.cache.RedisCache":
     # A single development process shares its in-memory cache; production uses Redis.
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+
+# Public lookups by a number (canghzou_portal/lookup_limit.py; Redis, or the database without it).
+# /jobs/applications/status/: misses per application number from all addresses within 24 hours,
+# per client address for all numbers within one hour.
+JOB_STATUS_MISSES_PER_NUMBER = env.int("JOB_STATUS_MISSES_PER_NUMBER", default=5)
+JOB_STATUS_MISSES_PER_ADDRESS = env.int("JOB_STATUS_MISSES_PER_ADDRESS", default=20)
 
 # Celery: with the broker down, publishing fails within seconds instead of retrying for long.
 CELERY_BROKER_CONNECTION_TIMEOUT = 3

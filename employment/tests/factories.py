@@ -21,6 +21,7 @@ from employment.models import (
     TrainingProgramme,
     Venture,
 )
+from employment.numbers import new_application_number
 from services.models import Station
 from veterans.tests.factories import VeteranFactory, make_id_number  # noqa: F401 - re-exported
 
@@ -71,7 +72,7 @@ class ApplicationFactory(DjangoModelFactory):
         model = Application
 
     posting = factory.SubFactory(JobPostingFactory)
-    number = factory.Sequence(lambda n: f"A20261129{n:06d}")
+    number = factory.LazyFunction(new_application_number)
     name = "王建军"
     id_number = factory.Sequence(lambda n: make_id_number("130902", "19850101", n % 1000))
     phone = "13912345678"
