@@ -25,7 +25,7 @@ Usage::
     if refused: ... answer 429 with STATUS.message(refused)
     found = do_the_lookup()
     if found is None:
-        STATUS.miss(key=number, address=client_ip(request))
+        reached = STATUS.miss(key=number, address=client_ip(request))  # e.g. ("key",): audit it once
 """
 
 from __future__ import annotations
@@ -64,16 +64,16 @@ class LookupLimit:
                 return kind
         return None
 
-    def miss(self, *, key: str, address: str | None) -> str | None:
-        """Count one miss; returns the kind whose limit this miss reached (for the audit trail)."""
-        reached = None
+    def miss(self, *, key: str, address: str | None) -> tuple[str, ...]:
+        """Count one miss; returns the kinds whose limit this very miss reached (for the audit
+        trail: reaching a limit is recorded once, not every refused try after it)."""
+        reached = []
         for kind, value, limit, window in self._counters(key, address):
             if not limit:
                 continue
-            count = _add(self.name, kind, _digest(self.name, kind, value), window)
-            if count == limit:
-                reached = reached or kind
-        return reached
+            if _add(self.name, kind, _digest(self.name, kind, value), window) == limit:
+                reached.append(kind)
+        return tuple(reached)
 
     def message(self, kind: str) -> str:
         if kind == KEY:

@@ -246,7 +246,11 @@ def application_status(request):
                 reached = limit.miss(key=number, address=address)
                 if reached:  # once per number or address and window: the trail is not flooded
                     audit(
-                        "lookup_locked", request=request, result=AuditEvent.Result.DENIED, lookup=limit.name, by=reached
+                        "lookup_locked",
+                        request=request,
+                        result=AuditEvent.Result.DENIED,
+                        lookup=limit.name,
+                        by="+".join(reached),
                     )
                 form.add_error(None, "未找到对应的申请，请核对申请编号和身份证号后6位")
             else:

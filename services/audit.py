@@ -28,6 +28,7 @@ ACTION_LABELS: dict[str, str] = {
     "otp_enrolled": "绑定身份验证器",
     "role_change": "角色变更",
     "access_denied": "拒绝访问",
+    "out_of_scope": "访问辖区外记录",
     "rate_limited": "请求过频",
     "lookup_locked": "查询错误次数超限",
     "pii_reveal": "查看完整个人信息",

@@ -1076,8 +1076,13 @@ def run_export(
     station_code: str | None = None,
     full_access: bool = False,
     request=None,
+    audit_detail: dict | None = None,
 ) -> int:
-    """Export (scoped, masked unless the user may see full numbers) and audit it."""
+    """Export (scoped, masked unless the user may see full numbers) and audit it.
+
+    ``audit_detail``: what the caller's filters asked for and applied (``station``,
+    ``station_requested``, …), recorded with the export — never a search term (it may be an ID or
+    phone number)."""
     if file_format not in ("xlsx", "csv"):
         raise ValueError(file_format)
     full_pii = True if full_access else user_sees_full_pii(user)
@@ -1092,8 +1097,8 @@ def run_export(
         file_sha256=digest_out.hexdigest(),
         file_format=file_format,
         full_pii=full_pii,
-        station=station_code or "",
         command_line=full_access,
+        **{"station": station_code or "", **(audit_detail or {})},
     )
     return count
 

@@ -100,7 +100,9 @@ def test_old_rows_are_deleted_as_new_misses_come():
 def test_miss_reports_the_limit_it_reached_once():
     limit = _limit()
     reached = [limit.miss(key="A1", address=f"10.0.0.{n}") for n in range(4)]
-    assert reached == [None, None, "key", None]
+    assert reached == [(), (), ("key",), ()]
+    both = _limit(key_misses=1, address_misses=1)
+    assert both.miss(key="A9", address="10.0.0.9") == ("key", "address")
 
 
 @override_settings(PORTAL_LIMITS_REDIS_URL="")
