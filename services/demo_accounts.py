@@ -25,7 +25,8 @@ DEMO_REFUSED = (
 )
 FIRST_ADMIN_HINT = (
     "第一个管理员请用 `python manage.py create_admin <用户名>` 创建（随机密码和身份验证器绑定码只显示一次），"
-    "或用 `python manage.py createsuperuser`；服务站网络用 `python manage.py bootstrap_portal --no-demo` 加载。"
+    "或用 `python manage.py createsuperuser`（再用 `python manage.py issue_enrolment_code <用户名>` 签发绑定码）；"
+    "服务站网络用 `python manage.py bootstrap_portal --no-demo` 加载。"
 )
 
 

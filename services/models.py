@@ -452,4 +452,4 @@ class AuditEvent(models.Model):
 
 
 # Security bookkeeping (issue 15) lives in its own module; imported here so Django registers it.
-from .models_security import LookupMiss  # noqa: E402, F401
+from .models_security import LookupMiss, OTPEnrolmentCode  # noqa: E402, F401

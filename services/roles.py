@@ -53,6 +53,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "services.add_user",
         "services.change_user",
         "auth.view_group",
+        # second-factor enrolment codes (services/otp.py)
+        "services.add_otpenrolmentcode",
+        "services.view_otpenrolmentcode",
     ],
     # City-wide (by their station) business work, including imports, exports and PII.
     ROLE_BUREAU: [

@@ -307,6 +307,12 @@ OTP_REQUIRED_ROLES = ["系统管理员", "市局工作人员", "审核员"]
 OTP_TOTP_ISSUER = "沧州市退役军人服务平台"
 # Nobody, not even an administrator, reads another account's TOTP secret in the admin.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Enrolment needs a code issued by a system administrator (services/otp.py): valid this many hours,
+# void after this many wrong entries; redeemed, it lets this browser session bind a device for
+# this many minutes.
+OTP_ENROLMENT_CODE_HOURS = 24
+OTP_ENROLMENT_MAX_TRIES = 5
+OTP_ENROLMENT_SESSION_MINUTES = 30
 
 # Rate limits (django-ratelimit): the shared 429 page; logins per client address.
 RATELIMIT_VIEW = "canghzou_portal.views.ratelimited"
