@@ -45,9 +45,9 @@ def _limit() -> LookupLimit:
 def record_probe(qs, user, lookup: dict) -> None:
     """``qs``: the queryset the view looked in, before the jurisdiction filter; ``lookup``: what the
     user asked for (``{"pk": "17"}``). Found there = it exists, and only the jurisdiction hid it."""
-    from services.audit import audit
     from services.models import AuditEvent
 
+    from .audit import audit
     from .middleware import current_request
     from .scoping import jurisdiction_path
 

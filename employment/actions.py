@@ -18,10 +18,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from canghzou_portal import codes
+from canghzou_portal.access import is_employer_account, is_station_staff
 from canghzou_portal.crypto import blind_index
 from canghzou_portal.scoping import user_can_reach_code
-from services import codes
-from services.roles import BUSINESS_ROLES, ROLE_EMPLOYER
 from veterans.choices import EmploymentStatus
 from veterans.models import Veteran
 from veterans.validators import parse_resident_id, validate_mobile
@@ -51,24 +51,14 @@ EDITABLE_FIELDS = (
 )
 
 
-# --- who is acting -----------------------------------------------------------------------
-def is_employer_user(user) -> bool:
-    return bool(user.is_authenticated and user.employer_id and user.has_role(ROLE_EMPLOYER))
-
-
-def is_staff_actor(user) -> bool:
-    if not user.is_authenticated:
-        return False
-    return user.is_superuser or bool(set(user.role_names) & set(BUSINESS_ROLES))
-
-
+# --- who is acting: canghzou_portal.access (employer accounts, station staff) ------------------
 def _require_own_posting(posting: JobPosting, user) -> None:
-    if not (is_employer_user(user) and posting.employer_id == user.employer_id):
+    if not (is_employer_account(user) and posting.employer_id == user.employer_id):
         raise PermissionDenied("只能操作本企业发布的岗位")
 
 
 def _require_reviewer(posting: JobPosting, user) -> None:
-    if not (is_staff_actor(user) and user.has_perm("employment.review_jobposting")):
+    if not (is_station_staff(user) and user.has_perm("employment.review_jobposting")):
         raise PermissionDenied("您没有审核招聘岗位的权限")
     if not user_can_reach_code(user, posting.county_id):
         raise PermissionDenied("该岗位所在县（市、区）不在您的辖区范围内")
@@ -86,7 +76,7 @@ def _require_status(posting: JobPosting, allowed: tuple[str, ...], verb: str) ->
 # --- postings --------------------------------------------------------------------------------
 @transaction.atomic
 def posting_create(*, user, **fields) -> JobPosting:
-    if not is_employer_user(user):
+    if not is_employer_account(user):
         raise PermissionDenied("只有企业用户可以发布招聘岗位")
     posting = JobPosting(employer_id=user.employer_id, status=PostingStatus.DRAFT)
     for name in EDITABLE_FIELDS:
@@ -169,7 +159,7 @@ def posting_reject(*, posting: JobPosting, user, reason: str) -> JobPosting:
 @transaction.atomic
 def posting_close(*, posting: JobPosting, user) -> JobPosting:
     """The employer (or a bureau reviewer in scope) takes a posting off the board."""
-    if is_employer_user(user):
+    if is_employer_account(user):
         _require_own_posting(posting, user)
     else:
         _require_reviewer(posting, user)
@@ -243,11 +233,11 @@ def application_submit(
 
 
 def _require_application_actor(application: Application, user) -> None:
-    if is_employer_user(user):
+    if is_employer_account(user):
         if application.posting.employer_id != user.employer_id or not user.has_perm("employment.change_application"):
             raise PermissionDenied("只能处理投递到本企业岗位的申请")
         return
-    if not (is_staff_actor(user) and user.has_perm("employment.change_application")):
+    if not (is_station_staff(user) and user.has_perm("employment.change_application")):
         raise PermissionDenied("您没有处理岗位申请的权限")
     if not user_can_reach_code(user, application.station_id):
         raise PermissionDenied("该申请不在您的辖区范围内")
@@ -283,7 +273,9 @@ def application_move(*, application: Application, to_status: str, user) -> Appli
     """Move an application one step along the pipeline; hiring records the placement and
     updates the veteran's employment status and employer, all in this one transaction."""
     _require_application_actor(application, user)
-    application = Application.objects.select_for_update().select_related("posting__employer").get(pk=application.pk)
+    application = (
+        Application.objects.select_for_update().select_related("posting__employer__organization").get(pk=application.pk)
+    )
     if to_status not in APPLICATION_TRANSITIONS.get(application.status, ()):
         current = application.get_status_display()
         target = dict(ApplicationStatus.choices).get(to_status, to_status)
@@ -308,7 +300,7 @@ def application_move(*, application: Application, to_status: str, user) -> Appli
 @transaction.atomic
 def application_match(*, application: Application, user) -> Application:
     """Staff retry the registry match of an unmatched applicant (e.g. after registering them)."""
-    if not (is_staff_actor(user) and user.has_perm("employment.change_application")):
+    if not (is_station_staff(user) and user.has_perm("employment.change_application")):
         raise PermissionDenied("您没有处理岗位申请的权限")
     if not user_can_reach_code(user, application.station_id):
         raise PermissionDenied("该申请不在您的辖区范围内")

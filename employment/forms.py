@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
-from services import codes
+from canghzou_portal import codes
 from services.models import Station
 from veterans.validators import normalize_id_number, parse_resident_id, validate_mobile
 

@@ -24,11 +24,11 @@ from django.utils.feedgenerator import Atom1Feed
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 
+from canghzou_portal.access import is_employer_account, station_staff_required
+from canghzou_portal.audit import audit, client_ip
 from canghzou_portal.lookup_limit import LookupLimit
 from canghzou_portal.pagination import CappedCountPaginator
-from services.audit import audit, client_ip
 from services.models import AuditEvent
-from services.views import require_station_user
 
 from . import actions, board_cache, board_html, selectors
 from .forms import ApplyForm, JobSearch, MoveForm, PostingForm, RejectForm, StatusLookupForm
@@ -76,6 +76,11 @@ def _limited(request, group: str, rate_setting: str, default: str) -> bool:
 
 
 # --- public board -------------------------------------------------------------------------------
+def home_context(request) -> dict:
+    """The home page's latest postings and upcoming fairs (settings.PORTAL_HOME_CONTEXT)."""
+    return {"postings": selectors.feed_postings(limit=6), "fairs": selectors.upcoming_fairs(limit=4)}
+
+
 def _whole_page_cacheable(request) -> bool:
     """Anonymous visitors without a session get the whole page from the cache; anyone else
     (signed in, or with a session that may carry messages) gets it rendered around the cached
@@ -274,7 +279,7 @@ def fair_list(request):
 
 # --- employer pages ---------------------------------------------------------------------------------
 def _require_employer(user) -> None:
-    if not actions.is_employer_user(user):
+    if not is_employer_account(user):
         raise PermissionDenied("此页面仅供企业用户使用")
 
 
@@ -369,17 +374,10 @@ def _application_page(request, application, template: str, url_name: str):
 
 
 # --- station screens ----------------------------------------------------------------------------------
-def _station_gate(request, perm: str = "employment.view_application"):
-    station = require_station_user(request.user)
-    if not request.user.has_perm(perm):
-        raise PermissionDenied("您没有访问此页面的权限")
-    return station
-
-
-@login_required
+@station_staff_required("employment.view_application")
 @require_GET
 def station_home(request):
-    station = _station_gate(request)
+    station = request.station
     tab = request.GET.get("tab", "applications")
     status = request.GET.get("status", "")
     if status not in dict(ApplicationStatus.choices):
@@ -410,18 +408,16 @@ def station_home(request):
     )
 
 
-@login_required
+@station_staff_required("employment.view_application")
 @require_http_methods(["GET", "POST"])
 def station_application(request, pk: int):
-    _station_gate(request)
     application = selectors.staff_application_or_404(request.user, pk)
     return _application_page(request, application, "employment/station_application.html", "station_application")
 
 
-@login_required
+@station_staff_required("employment.change_application")
 @require_POST
 def station_application_match(request, pk: int):
-    _station_gate(request, "employment.change_application")
     application = selectors.staff_application_or_404(request.user, pk)
     try:
         actions.application_match(application=application, user=request.user)
@@ -432,18 +428,16 @@ def station_application_match(request, pk: int):
     return redirect("employment:station_application", pk=application.pk)
 
 
-@login_required
+@station_staff_required("employment.review_jobposting")
 @require_GET
 def station_reviews(request):
-    _station_gate(request, "employment.review_jobposting")
     page = CappedCountPaginator(selectors.pending_reviews(request.user), 20).get_page(request.GET.get("page"))
     return render(request, "employment/station_reviews.html", {"page": page})
 
 
-@login_required
+@station_staff_required("employment.review_jobposting")
 @require_http_methods(["GET", "POST"])
 def station_review(request, pk: int):
-    _station_gate(request, "employment.review_jobposting")
     posting = selectors.review_posting_or_404(request.user, pk)
     reject_form = RejectForm(request.POST if request.POST.get("verb") == "reject" else None)
     if request.method == "POST":
@@ -468,43 +462,39 @@ def station_review(request, pk: int):
     return render(request, "employment/station_review.html", {"posting": posting, "reject_form": reject_form})
 
 
-def _station_list(request, title: str, perm: str, qs, template: str):
-    _station_gate(request, perm)
+def _station_list(request, title: str, qs, template: str):
     page = CappedCountPaginator(qs, 20).get_page(request.GET.get("page"))
     return render(request, template, {"page": page, "title": title})
 
 
-@login_required
+@station_staff_required("employment.view_trainingprogramme")
 @require_GET
 def station_training(request):
     return _station_list(
         request,
         "培训项目",
-        "employment.view_trainingprogramme",
         selectors.staff_training(request.user),
         "employment/station_training.html",
     )
 
 
-@login_required
+@station_staff_required("employment.view_jobfair")
 @require_GET
 def station_fairs(request):
     return _station_list(
         request,
         "招聘会",
-        "employment.view_jobfair",
         selectors.staff_fairs(request.user),
         "employment/station_fairs.html",
     )
 
 
-@login_required
+@station_staff_required("employment.view_venture")
 @require_GET
 def station_ventures(request):
     return _station_list(
         request,
         "退役军人创业",
-        "employment.view_venture",
         selectors.staff_ventures(request.user),
         "employment/station_ventures.html",
     )

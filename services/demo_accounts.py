@@ -7,7 +7,8 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from . import codes
+from canghzou_portal import codes
+
 from .models import Station, User
 from .roles import (
     ROLE_AUDITOR,

@@ -36,9 +36,9 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from canghzou_portal.audit import audit
 from canghzou_portal.scoping import check_object_in_scope
 
-from .audit import audit
 from .models import AuditEvent, User
 from .models_security import OTPEnrolmentCode
 

@@ -16,8 +16,9 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django_otp import devices_for_user, user_has_device
 from django_otp import login as otp_login
 
+from canghzou_portal.audit import audit
+
 from . import otp
-from .audit import audit
 from .models import AuditEvent
 
 

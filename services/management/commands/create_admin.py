@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from services.audit import audit
+from canghzou_portal.audit import audit
 from services.models import Station, User
 from services.otp import otp_code_issue
 from services.passwords import random_password

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('services', '0006_monthly_metrics_part_two'),
+        ('services', '0007_organizations_and_alliances'),
     ]
 
     operations = [

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('services', '0007_lookup_miss_counters'),
+        ('services', '0008_lookup_miss_counters'),
     ]
 
     operations = [
