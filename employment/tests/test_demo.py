@@ -8,12 +8,17 @@ from employment.models import (
     Application,
     Employer,
     Enrolment,
+    FairRegistration,
     JobFair,
     JobPosting,
     Placement,
     PostingStatus,
+    TrainingAttendance,
     TrainingProgramme,
     Venture,
+    VentureFounder,
+    VentureStatusChange,
+    VentureSupport,
 )
 from employment.validators import validate_credit_code
 from services.management.commands.seed_demo import DemoContext
@@ -45,7 +50,20 @@ def test_seed_creates_every_state_deterministically(world):
     snapshot = sorted(JobPosting.objects.values_list("title", "status", "salary_min"))
     assert demo.seed(_ctx())["已有就业数据（未重复生成）"]  # a re-run adds nothing
     # same seed, same data
-    for model in (Enrolment, Venture, Placement, JobFair, TrainingProgramme, Application, JobPosting):
+    for model in (
+        TrainingAttendance,
+        Enrolment,
+        VentureSupport,
+        VentureStatusChange,
+        VentureFounder,
+        Venture,
+        Placement,
+        Application,
+        FairRegistration,
+        JobFair,
+        TrainingProgramme,
+        JobPosting,
+    ):
         model.objects.all().delete()
     User.objects.filter(username="employer").delete()
     Employer.objects.all().delete()
