@@ -107,7 +107,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "employment.change_enrolment",
         "employment.add_venture",
         "employment.change_venture",
-        # job fairs: registrations and check-ins at the door, applications made at the fair
+        # job fairs: the employers and postings taking part, registrations and check-ins at the
+        # door, applications made at the fair (the fair itself is set up by bureau staff)
+        "employment.change_jobfair",
         "employment.add_fairregistration",
         "employment.change_fairregistration",
     ],
