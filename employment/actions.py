@@ -532,7 +532,7 @@ def _line_order(message: str) -> int:
 
 def _lock_enrolment(enrolment: Enrolment, user) -> Enrolment:
     _require_staff_perm(user, "employment.change_enrolment", "登记培训考勤和结业")
-    locked = Enrolment.objects.select_for_update().select_related("programme", "veteran").get(pk=enrolment.pk)
+    locked = Enrolment.objects.select_for_update(of=("self",)).select_related("programme", "veteran").get(pk=enrolment.pk)
     _require_reach(user, locked.veteran.station_id, "学员")
     return locked
 
@@ -598,7 +598,6 @@ def enrolment_drop(*, enrolment: Enrolment, dropped_on, reason: str, user) -> En
         errors["dropped_on"] = "退训日期不能晚于今天"
     if errors:
         raise ValidationError(errors)
-    TrainingProgramme.objects.select_for_update().filter(pk=enrolment.programme_id).first()
     enrolment.dropped_on = dropped_on
     enrolment.drop_reason = reason
     enrolment.outcome_by = user
@@ -799,7 +798,7 @@ def fair_check_in(*, fair: JobFair, code: str, user) -> CheckIn:
             fair=fair, veteran=veteran, user=user, channel=RegistrationChannel.WALK_IN, checked_in=True
         )
         return CheckIn(registration=registration, walk_in=True, already=False)
-    registration = FairRegistration.objects.select_for_update().select_related("veteran").get(pk=registration.pk)
+    registration = FairRegistration.objects.select_for_update(of=("self",)).select_related("veteran").get(pk=registration.pk)
     if registration.checked_in_at is not None:
         return CheckIn(registration=registration, walk_in=False, already=True)
     registration.checked_in_at = timezone.now()
@@ -913,7 +912,7 @@ def venture_register(
 
 def _lock_venture(venture: Venture, user) -> Venture:
     _require_staff_perm(user, "employment.change_venture", "维护创业项目")
-    locked = Venture.objects.select_for_update().select_related("veteran", "incubation_base").get(pk=venture.pk)
+    locked = Venture.objects.select_for_update(of=("self",)).select_related("veteran", "incubation_base").get(pk=venture.pk)
     _require_reach(user, locked.veteran.station_id, "创业项目")
     return locked
 
