@@ -35,16 +35,15 @@ from .models import (
 VENTURE_FOLLOW_UP_DAYS = 180
 
 
-def _allowed(user, perm: str) -> bool:
+def _training_fairs_ventures(user) -> list[Todo]:
     from .actions import is_staff_actor
 
-    return is_staff_actor(user) and user.has_perm(perm)
-
-
-def _training_fairs_ventures(user) -> list[Todo]:
+    if not is_staff_actor(user):
+        return []
+    perms = user.get_all_permissions()  # cached on the user for the request
     today = timezone.localdate()
     parts: list[tuple[str, str, str, object]] = []
-    if _allowed(user, "employment.change_enrolment"):
+    if user.is_superuser or "employment.change_enrolment" in perms:
         parts.append(
             (
                 "training_outcomes",
@@ -53,7 +52,7 @@ def _training_fairs_ventures(user) -> list[Todo]:
                 scope_queryset(Enrolment.objects.open().filter(programme__end_date__lt=today), user),
             )
         )
-    if _allowed(user, "employment.change_fairregistration"):
+    if user.is_superuser or "employment.change_fairregistration" in perms:
         parts.append(
             (
                 "fair_checkins_today",
@@ -62,7 +61,7 @@ def _training_fairs_ventures(user) -> list[Todo]:
                 scope_queryset(JobFair.objects.running_on(today).exclude(kind=FairKind.ONLINE), user),
             )
         )
-    if _allowed(user, "employment.change_venture"):
+    if user.is_superuser or "employment.change_venture" in perms:
         since = today - datetime.timedelta(days=VENTURE_FOLLOW_UP_DAYS)
         parts.append(
             (
