@@ -339,7 +339,7 @@ class PartnerAPIKeyAdmin(APIKeyModelAdmin):
             obj.created_by = request.user
             key = PartnerAPIKey.objects.assign_key(obj)
             obj.save()
-            audit("api_key.create", request=request, obj=obj, prefix=obj.prefix)
+            audit("api_key.create", request=request, key=obj.prefix, partner=obj.name)
             messages.warning(
                 request,
                 f"“{obj.name}”的接口密钥为：{key}　请立即复制并通过安全渠道交给对方；此密钥只显示这一次，无法再次查看。",
@@ -348,6 +348,6 @@ class PartnerAPIKeyAdmin(APIKeyModelAdmin):
         was_revoked = PartnerAPIKey.objects.filter(pk=obj.pk, revoked=True).exists()
         obj.save()
         if obj.revoked and not was_revoked:
-            audit("api_key.revoke", request=request, obj=obj, prefix=obj.prefix)
+            audit("api_key.revoke", request=request, key=obj.prefix, partner=obj.name)
         else:
-            audit("api_key.change", request=request, obj=obj, prefix=obj.prefix)
+            audit("api_key.change", request=request, key=obj.prefix, partner=obj.name)

@@ -52,8 +52,8 @@ class PartnerKeyThrottle(SimpleRateThrottle):
         api_key = getattr(request, "partner_key", None)
         if api_key is None:
             return True  # refused by the permission already
-        self.num_requests, self.duration = api_key.requests_per_minute, 60
-        self.limit = api_key.requests_per_minute
+        self.rate = f"{api_key.requests_per_minute}/m"
+        self.num_requests, self.duration = self.parse_rate(self.rate)
         return super().allow_request(request, view)
 
     def get_cache_key(self, request, view) -> str:
@@ -82,9 +82,10 @@ def audit_use(request, response) -> None:
     audit(
         "api_request",
         request=request,
-        obj=api_key,
         result=result,
         username=f"接口密钥:{prefix}",
+        key=prefix,
+        partner=api_key.name if api_key else "",
         path=request.path[:200],
         query=request.META.get("QUERY_STRING", "")[:300],
         status=code,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import django_filters
 from django.db.models import Prefetch
+from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, viewsets
@@ -131,7 +132,7 @@ class PostingViewSet(PartnerAPIMixin, mixins.ListModelMixin, mixins.RetrieveMode
     def get_object(self):
         try:
             return super().get_object()
-        except exceptions.NotFound:
+        except Http404:
             raise exceptions.NotFound("该岗位不存在或已停止招聘") from None
 
 
@@ -154,7 +155,7 @@ class FairViewSet(PartnerAPIMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
     def get_object(self):
         try:
             return super().get_object()
-        except exceptions.NotFound:
+        except Http404:
             raise exceptions.NotFound("该招聘会不存在或已下线") from None
 
 
