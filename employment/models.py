@@ -169,6 +169,8 @@ class JobPosting(TimeStampedModel):
             models.Index(fields=["category", "status"], name="posting_category_status"),
             models.Index(fields=["salary_max"], name="posting_salary_max"),
             models.Index(fields=["employer", "status"], name="posting_employer_status"),
+            # the partner API's incremental sync (updated_since) over published postings
+            models.Index(fields=["updated_at"], name="posting_updated", condition=models.Q(status="published")),
         ]
         constraints = [
             models.CheckConstraint(
@@ -567,7 +569,11 @@ class JobFair(TimeStampedModel):
         verbose_name = "招聘会"
         verbose_name_plural = "招聘会"
         ordering = ["-date", "-id"]
-        indexes = [models.Index(fields=["county", "date"], name="fair_county_date")]
+        indexes = [
+            models.Index(fields=["county", "date"], name="fair_county_date"),
+            models.Index(fields=["end_date"], name="fair_end_date"),  # public and running fairs
+            models.Index(fields=["kind", "date"], name="fair_kind_date"),
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(end_date__gte=models.F("date")), name="fair_end_after_start")
         ]

@@ -364,5 +364,18 @@ class Migration(migrations.Migration):
             model_name='venturesupport',
             constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'loan'), ('void', False), _negated=True), models.Q(('guarantor', ''), _negated=True), _connector='OR'), name='venture_support_loan_guarantor'),
         ),
+        migrations.AddIndex(
+            model_name='jobfair',
+            index=models.Index(fields=['end_date'], name='fair_end_date'),
+        ),
+        migrations.AddIndex(
+            model_name='jobfair',
+            index=models.Index(fields=['kind', 'date'], name='fair_kind_date'),
+        ),
+        migrations.AddIndex(
+            model_name='jobposting',
+            index=models.Index(condition=models.Q(('status', 'published')), fields=['updated_at'], name='posting_updated'),
+        ),
+    
         migrations.RunPython(founders_and_status_of_existing_ventures, migrations.RunPython.noop),
     ]
