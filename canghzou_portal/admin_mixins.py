@@ -2,8 +2,9 @@
 
 from django.contrib import admin
 
+from . import codes
 from .pagination import CappedCountPaginator
-from .scoping import is_scoped_model, scope_queryset
+from .scoping import is_scoped_model, scope_queryset, station_model
 
 
 class LargeTableAdminMixin:
@@ -37,14 +38,10 @@ class CountyFilter(admin.SimpleListFilter):
     parameter_name = "county"
 
     def lookups(self, request, model_admin):
-        from services.models import Station
-
-        counties = scope_queryset(Station.objects.counties(), request.user).order_by("code")
+        counties = scope_queryset(station_model().objects.filter(level=codes.COUNTY), request.user).order_by("code")
         return list(counties.values_list("code", "name"))
 
     def queryset(self, request, queryset):
-        from services import codes
-
         value = self.value()
         if not value:
             return queryset

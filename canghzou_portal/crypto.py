@@ -83,3 +83,13 @@ def mask_phone(value: str | None) -> str:
     if len(value) < 7:
         return "*" * len(value)
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+def mask_name(value: str | None) -> str:
+    """``张*明``, ``欧**修`` (first and last character), ``张*`` for two characters."""
+    value = (value or "").strip()
+    if len(value) <= 1:
+        return "*" if value else ""
+    if len(value) == 2:
+        return value[0] + "*"
+    return value[0] + "*" * (len(value) - 2) + value[-1]

@@ -1,5 +1,5 @@
 """Admin xlsx exports, shared by every app: rows limited to the user's jurisdiction, ID and phone
-numbers masked unless the user holds ``veterans.view_full_pii``, and every export audited.
+numbers masked unless ``access.can_see_full_pii(user)``, and every export audited.
 
 (The registry's own import/export engine lives in veterans/importing.py.)
 """
@@ -10,6 +10,8 @@ from import_export import resources
 from import_export.admin import ExportMixin
 from import_export.formats.base_formats import XLSX
 
+from .access import can_see_full_pii
+from .audit import audit
 from .crypto import mask_id_number, mask_phone
 from .scoping import scope_queryset
 
@@ -32,7 +34,7 @@ class ScopedExportResource(resources.ModelResource):
     def __init__(self, *, user=None, **kwargs):
         super().__init__(**kwargs)
         self.user = user
-        self.full_pii = bool(user is not None and user.has_perm("veterans.view_full_pii"))
+        self.full_pii = can_see_full_pii(user)
 
     def get_queryset(self):
         return scope_queryset(super().get_queryset(), self.user)
@@ -59,8 +61,6 @@ class ScopedExportMixin(ExportMixin):
         return {"user": request.user}
 
     def get_data_for_export(self, request, queryset, **kwargs):
-        from services.audit import audit
-
         data = super().get_data_for_export(request, queryset, **kwargs)
         audit("export", request=request, model=self.model._meta.label, rows=len(data))
         return data

@@ -21,6 +21,13 @@ from django.urls import reverse
 from django.utils.module_loading import import_string
 from django_ratelimit.core import is_ratelimited
 
+from .audit import audit
+
+# Session keys: the login time and the last request (seconds since the epoch). The login receiver
+# (services/signals.py) stamps both; SessionTimeoutMiddleware reads and refreshes them.
+SESSION_LOGIN_TIME = "_portal_login_time"
+SESSION_LAST_ACTIVITY = "_portal_last_activity"
+
 _current_request: contextvars.ContextVar = contextvars.ContextVar("portal_current_request", default=None)
 
 
@@ -88,9 +95,6 @@ class SessionTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from services.audit import audit
-        from services.signals import SESSION_LAST_ACTIVITY, SESSION_LOGIN_TIME
-
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and not _exempt(request.path):
             now = int(time.time())

@@ -19,14 +19,23 @@ A user without a station sees nothing.
 
 from __future__ import annotations
 
+from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.forms import ModelChoiceField, ModelMultipleChoiceField
 from django.http import Http404
 
-from services.codes import in_subtree, subtree_bounds
+from . import codes
+from .codes import subtree_bounds
 
 ALL = "all"
+
+
+def station_model():
+    """The station model, ``settings.PORTAL_STATION_MODEL`` (the core names no app; the user
+    model's ``station`` foreign key points to it)."""
+    return apps.get_model(settings.PORTAL_STATION_MODEL)
 
 
 def user_scope(user) -> str | tuple[str, str] | None:
@@ -99,8 +108,10 @@ def get_scoped_object_or_404(qs_or_model, user, **lookup):
         raise Http404("未找到该记录，或不在您的辖区范围内") from exc
 
 
-def station_in_user_subtree(user, code: str) -> bool:
-    return in_subtree(code, user.station_id) if user.station_id else False
+def covers_whole_city(user) -> bool:
+    """Whether the user's subtree is the whole city (superusers, and staff of the city station)."""
+    scope = user_scope(user)
+    return scope == ALL or (scope is not None and codes.level_of(user.station_id) == codes.CITY)
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -134,15 +145,25 @@ class ScopedFormMixin:
         limit_form_choices(self, user)
 
 
-def check_object_in_scope(user, obj) -> None:
-    """Refuse to save ``obj`` if its station (by jurisdiction_path) lies outside the subtree."""
+def object_station_code(obj) -> str | None:
+    """The code of the station ``obj`` belongs to, following its model's ``jurisdiction_path``."""
     path = jurisdiction_path(type(obj))
     if path is None:
-        return
+        return None
     value = obj
     for part in ("code" if path == "code" else f"{path}__code").split("__"):
         value = getattr(value, part, None)
         if value is None:
-            return
-    if not user_can_reach_code(user, value):
+            return None
+    return value
+
+
+def check_object_in_scope(user, obj) -> None:
+    """Refuse to save ``obj`` if its station (by jurisdiction_path) lies outside the subtree."""
+    if jurisdiction_path(type(obj)) is None:
+        return
+    code = object_station_code(obj)
+    if code is None:
+        return
+    if not user_can_reach_code(user, code):
         raise PermissionDenied("该记录的服务站不在您的辖区范围内")

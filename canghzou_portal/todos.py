@@ -1,6 +1,8 @@
-"""To-dos for the dashboards (the shared contract): each app may provide ``<app>/todos.py`` with
-``todos(user) -> list[Todo]`` — the user's waiting work, counted in their subtree and role in at
-most two queries per app, items with a zero count left out."""
+"""To-dos for the dashboards: each app may provide ``<app>/todos.py`` with
+``todos(user) -> list[Todo]`` — its waiting work (reviews, approvals, overdue items), counted in
+the user's subtree and role in at most two queries, zero counts left out. Approval queues count
+``canghzou_portal.approval.awaiting(workflow, queryset, user)``.
+"""
 
 from __future__ import annotations
 

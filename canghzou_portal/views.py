@@ -8,22 +8,23 @@ from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.module_loading import import_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from .audit import AuditResult, audit
 
 logger = logging.getLogger(__name__)
 
 
 @require_GET
 def home(request):
-    from employment.selectors import feed_postings, upcoming_fairs
-    from services.selectors import latest_city_statistic
-
-    return render(
-        request,
-        "home.html",
-        {"headline": latest_city_statistic(), "postings": feed_postings(limit=6), "fairs": upcoming_fairs(limit=4)},
-    )
+    """The public home page. Its sections come from the apps: each callable named in
+    ``settings.PORTAL_HOME_CONTEXT`` takes the request and returns part of the context."""
+    context: dict = {}
+    for name in settings.PORTAL_HOME_CONTEXT:
+        context.update(import_string(name)(request))
+    return render(request, "home.html", context)
 
 
 @never_cache
@@ -81,14 +82,11 @@ def server_error(request):
 
 def _audit_denied(request, message: str) -> None:
     """Every 403 answer is an "access_denied" audit event (issue 9)."""
-    from services.audit import audit
-    from services.models import AuditEvent
-
     try:
         audit(
             "access_denied",
             request=request,
-            result=AuditEvent.Result.DENIED,
+            result=AuditResult.DENIED,
             path=request.path[:200],
             method=request.method,
         )
@@ -98,11 +96,8 @@ def _audit_denied(request, message: str) -> None:
 
 def ratelimited(request, exception=None):
     """``RATELIMIT_VIEW``: the shared 429 answer for rate-limited forms and logins."""
-    from services.audit import audit
-    from services.models import AuditEvent
-
     try:
-        audit("rate_limited", request=request, result=AuditEvent.Result.DENIED, path=request.path[:200])
+        audit("rate_limited", request=request, result=AuditResult.DENIED, path=request.path[:200])
     except Exception:  # noqa: BLE001
         logger.exception("rate_limited audit event could not be written")
     response = render(

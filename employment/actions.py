@@ -22,10 +22,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from canghzou_portal import codes
+from canghzou_portal.access import is_employer_account, is_station_staff
 from canghzou_portal.crypto import blind_index, mask_id_number
 from canghzou_portal.scoping import scope_queryset, user_can_reach_code
-from services import codes
-from services.roles import BUSINESS_ROLES, ROLE_EMPLOYER
 from veterans.choices import EmploymentStatus, RegistryStatus
 from veterans.models import Veteran
 from veterans.validators import parse_resident_id, validate_mobile
@@ -69,24 +69,14 @@ EDITABLE_FIELDS = (
 )
 
 
-# --- who is acting -----------------------------------------------------------------------
-def is_employer_user(user) -> bool:
-    return bool(user.is_authenticated and user.employer_id and user.has_role(ROLE_EMPLOYER))
-
-
-def is_staff_actor(user) -> bool:
-    if not user.is_authenticated:
-        return False
-    return user.is_superuser or bool(set(user.role_names) & set(BUSINESS_ROLES))
-
-
+# --- who is acting: canghzou_portal.access (employer accounts, station staff) ------------------
 def _require_own_posting(posting: JobPosting, user) -> None:
-    if not (is_employer_user(user) and posting.employer_id == user.employer_id):
+    if not (is_employer_account(user) and posting.employer_id == user.employer_id):
         raise PermissionDenied("只能操作本企业发布的岗位")
 
 
 def _require_reviewer(posting: JobPosting, user) -> None:
-    if not (is_staff_actor(user) and user.has_perm("employment.review_jobposting")):
+    if not (is_station_staff(user) and user.has_perm("employment.review_jobposting")):
         raise PermissionDenied("您没有审核招聘岗位的权限")
     if not user_can_reach_code(user, posting.county_id):
         raise PermissionDenied("该岗位所在县（市、区）不在您的辖区范围内")
@@ -104,7 +94,7 @@ def _require_status(posting: JobPosting, allowed: tuple[str, ...], verb: str) ->
 # --- postings --------------------------------------------------------------------------------
 @transaction.atomic
 def posting_create(*, user, **fields) -> JobPosting:
-    if not is_employer_user(user):
+    if not is_employer_account(user):
         raise PermissionDenied("只有企业用户可以发布招聘岗位")
     posting = JobPosting(employer_id=user.employer_id, status=PostingStatus.DRAFT)
     for name in EDITABLE_FIELDS:
@@ -187,7 +177,7 @@ def posting_reject(*, posting: JobPosting, user, reason: str) -> JobPosting:
 @transaction.atomic
 def posting_close(*, posting: JobPosting, user) -> JobPosting:
     """The employer (or a bureau reviewer in scope) takes a posting off the board."""
-    if is_employer_user(user):
+    if is_employer_account(user):
         _require_own_posting(posting, user)
     else:
         _require_reviewer(posting, user)
@@ -278,11 +268,11 @@ def _save_application(application: Application) -> Application:
 
 
 def _require_application_actor(application: Application, user) -> None:
-    if is_employer_user(user):
+    if is_employer_account(user):
         if application.posting.employer_id != user.employer_id or not user.has_perm("employment.change_application"):
             raise PermissionDenied("只能处理投递到本企业岗位的申请")
         return
-    if not (is_staff_actor(user) and user.has_perm("employment.change_application")):
+    if not (is_station_staff(user) and user.has_perm("employment.change_application")):
         raise PermissionDenied("您没有处理岗位申请的权限")
     if not user_can_reach_code(user, application.station_id):
         raise PermissionDenied("该申请不在您的辖区范围内")
@@ -318,7 +308,9 @@ def application_move(*, application: Application, to_status: str, user) -> Appli
     """Move an application one step along the pipeline; hiring records the placement and
     updates the veteran's employment status and employer, all in this one transaction."""
     _require_application_actor(application, user)
-    application = Application.objects.select_for_update().select_related("posting__employer").get(pk=application.pk)
+    application = (
+        Application.objects.select_for_update().select_related("posting__employer__organization").get(pk=application.pk)
+    )
     if to_status not in APPLICATION_TRANSITIONS.get(application.status, ()):
         current = application.get_status_display()
         target = dict(ApplicationStatus.choices).get(to_status, to_status)
@@ -343,7 +335,7 @@ def application_move(*, application: Application, to_status: str, user) -> Appli
 @transaction.atomic
 def application_match(*, application: Application, user) -> Application:
     """Staff retry the registry match of an unmatched applicant (e.g. after registering them)."""
-    if not (is_staff_actor(user) and user.has_perm("employment.change_application")):
+    if not (is_station_staff(user) and user.has_perm("employment.change_application")):
         raise PermissionDenied("您没有处理岗位申请的权限")
     if not user_can_reach_code(user, application.station_id):
         raise PermissionDenied("该申请不在您的辖区范围内")
@@ -364,7 +356,7 @@ def application_match(*, application: Application, user) -> Application:
 # Training, job fairs and ventures recorded per veteran (issue 22)
 # =============================================================================================
 def _require_staff_perm(user, perm: str, what: str) -> None:
-    if not (is_staff_actor(user) and user.has_perm(perm)):
+    if not (is_station_staff(user) and user.has_perm(perm)):
         raise PermissionDenied(f"您没有{what}的权限")
 
 
@@ -532,7 +524,9 @@ def _line_order(message: str) -> int:
 
 def _lock_enrolment(enrolment: Enrolment, user) -> Enrolment:
     _require_staff_perm(user, "employment.change_enrolment", "登记培训考勤和结业")
-    locked = Enrolment.objects.select_for_update(of=("self",)).select_related("programme", "veteran").get(pk=enrolment.pk)
+    locked = (
+        Enrolment.objects.select_for_update(of=("self",)).select_related("programme", "veteran").get(pk=enrolment.pk)
+    )
     _require_reach(user, locked.veteran.station_id, "学员")
     return locked
 
@@ -798,7 +792,9 @@ def fair_check_in(*, fair: JobFair, code: str, user) -> CheckIn:
             fair=fair, veteran=veteran, user=user, channel=RegistrationChannel.WALK_IN, checked_in=True
         )
         return CheckIn(registration=registration, walk_in=True, already=False)
-    registration = FairRegistration.objects.select_for_update(of=("self",)).select_related("veteran").get(pk=registration.pk)
+    registration = (
+        FairRegistration.objects.select_for_update(of=("self",)).select_related("veteran").get(pk=registration.pk)
+    )
     if registration.checked_in_at is not None:
         return CheckIn(registration=registration, walk_in=False, already=True)
     registration.checked_in_at = timezone.now()
@@ -867,7 +863,7 @@ def _check_venture(venture: Venture) -> None:
     if venture.status in (VentureStatus.OPERATING, VentureStatus.SUSPENDED) and not venture.credit_code:
         errors.setdefault("credit_code", "经营中的创业项目须填写营业执照上的统一社会信用代码")
     if venture.incubation_base_id and not venture.incubation_base.is_employment_base:
-        errors["incubation_base"] = "孵化基地须为就业创业基地企业"
+        errors["incubation_base"] = "孵化基地须为就业创业基地"
     if venture.incubated_from and venture.incubated_from > timezone.localdate():
         errors["incubated_from"] = "入驻日期不能晚于今天"
     if venture.incubated_from and not venture.incubation_base_id:
@@ -912,7 +908,9 @@ def venture_register(
 
 def _lock_venture(venture: Venture, user) -> Venture:
     _require_staff_perm(user, "employment.change_venture", "维护创业项目")
-    locked = Venture.objects.select_for_update(of=("self",)).select_related("veteran", "incubation_base").get(pk=venture.pk)
+    locked = (
+        Venture.objects.select_for_update(of=("self",)).select_related("veteran", "incubation_base").get(pk=venture.pk)
+    )
     _require_reach(user, locked.veteran.station_id, "创业项目")
     return locked
 

@@ -10,9 +10,9 @@ from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey
 
 from canghzou_portal.admin_mixins import CountyFilter, LargeTableAdminMixin, ScopedInlineMixin
+from canghzou_portal.audit import audit
 from canghzou_portal.exports import ScopedExportMixin
 from canghzou_portal.scoping_mixins import ScopedModelAdmin
-from services.audit import audit
 
 from . import actions
 from .models import (
@@ -43,12 +43,43 @@ from .resources import (
 
 @admin.register(Employer)
 class EmployerAdmin(ScopedExportMixin, ScopedModelAdmin):
+    """The employer role of a unit; the unit itself (name, credit code, county…) is edited as a
+    单位 (services.Organization)."""
+
     resource_classes = [EmployerResource]
     list_display = ("name", "credit_code", "county", "industry", "is_partner", "is_employment_base")
-    list_filter = ("is_partner", "is_employment_base", "is_school_enterprise", "is_enterprise_training", CountyFilter)
-    search_fields = ("name", "=credit_code")
-    list_select_related = ("county",)
-    autocomplete_fields = ("county",)
+    list_filter = (
+        "is_partner",
+        "organization__is_employment_base",
+        "organization__is_school_enterprise",
+        "organization__is_enterprise_training",
+        CountyFilter,
+    )
+    search_fields = ("organization__name", "=organization__credit_code")
+    list_select_related = ("organization__county",)
+    autocomplete_fields = ("organization",)
+    fields = ("organization", "is_partner", "preferential_offers")
+    ordering = ("organization__name", "id")
+
+    @admin.display(description="企业名称", ordering="organization__name")
+    def name(self, obj):
+        return obj.organization.name
+
+    @admin.display(description="统一社会信用代码")
+    def credit_code(self, obj):
+        return obj.organization.credit_code
+
+    @admin.display(description="所在县（市、区）")
+    def county(self, obj):
+        return obj.organization.county
+
+    @admin.display(description="所属行业")
+    def industry(self, obj):
+        return obj.organization.industry
+
+    @admin.display(description="就业创业基地", boolean=True)
+    def is_employment_base(self, obj):
+        return obj.organization.is_employment_base
 
 
 @admin.register(JobPosting)
@@ -56,8 +87,8 @@ class JobPostingAdmin(ScopedExportMixin, LargeTableAdminMixin, ScopedModelAdmin)
     resource_classes = [JobPostingResource]
     list_display = ("title", "employer", "county", "status", "published_at", "expires_on")
     list_filter = ("status", "category", "veteran_preferred", CountyFilter)
-    search_fields = ("title", "employer__name")
-    list_select_related = ("employer", "county")
+    search_fields = ("title", "employer__organization__name")
+    list_select_related = ("employer__organization", "county")
     raw_id_fields = ("employer",)
     readonly_fields = ("status", "submitted_at", "published_at", "reviewed_by", "reviewed_at", "rejection_reason")
     actions = ["publish_selected", "close_selected"]
@@ -95,7 +126,7 @@ class ApplicationAdmin(ScopedExportMixin, LargeTableAdminMixin, ScopedModelAdmin
     list_display = ("number", "name", "masked_id", "posting", "station", "needs_follow_up", "status", "created_at")
     list_filter = ("status", "needs_follow_up")
     search_fields = ("=number", "name")
-    list_select_related = ("posting__employer", "station")
+    list_select_related = ("posting__employer__organization", "station")
     fields = (
         "number",
         "posting",
@@ -130,8 +161,8 @@ class PlacementAdmin(ScopedExportMixin, LargeTableAdminMixin, ScopedModelAdmin):
     resource_classes = [PlacementResource]
     list_display = ("veteran", "employer", "position", "start_date")
     date_hierarchy = "start_date"
-    search_fields = ("veteran__name", "employer__name")
-    list_select_related = ("veteran", "employer")
+    search_fields = ("veteran__name", "employer__organization__name")
+    list_select_related = ("veteran", "employer__organization")
     raw_id_fields = ("veteran", "employer", "application")
     ordering = ("-start_date", "-id")
 
@@ -210,7 +241,7 @@ class TrainingProgrammeAdmin(ScopedExportMixin, ScopedModelAdmin):
     list_display = ("title", "kind", "provider", "county", "start_date", "end_date", "capacity")
     list_filter = ("kind", CountyFilter)
     search_fields = ("title",)
-    list_select_related = ("provider", "county")
+    list_select_related = ("provider__organization", "county")
     raw_id_fields = ("provider",)
     inlines = [EnrolmentInline]
 

@@ -17,9 +17,9 @@ from django.db import transaction
 from django.utils import timezone
 from stdnum.cn import ric, uscc
 
+from canghzou_portal import codes
 from canghzou_portal.crypto import blind_index
-from services import codes
-from services.models import Station, User
+from services.models import Organization, Station, User
 from services.roles import ROLE_EMPLOYER
 from veterans.models import Veteran
 
@@ -135,28 +135,39 @@ def _seed(ctx, counties: list[str]) -> dict[str, int]:  # noqa: C901, PLR0915 - 
     counts: dict[str, int] = {}
 
     # --- employers --------------------------------------------------------------------------------
-    employers = []
+    units, employers = [], []
     for i in range(_scaled(ctx, 600, 30)):
         county = counties[rng.randrange(len(counties))]
         suffix, industry = COMPANY_KIND[rng.randrange(len(COMPANY_KIND))]
         name = f"{rng.choice(COMPANY_PREFIX)}{rng.choice(COMPANY_WORDS)}{suffix}"
         partner = rng.random() < 0.45
-        employers.append(
-            Employer(
+        # drawn in the order of part one's Employer(...) so a seed gives the same units as before
+        contact_name = f"{rng.choice('王李张刘陈杨赵')}经理"
+        contact_phone = f"0317-{rng.randrange(2000000, 9999999)}"
+        if partner:
+            rng.random()  # was the alliance-member flag; members now come from services.demo
+        units.append(
+            Organization(
                 name=name if i < 200 else f"{name}（{i}）",
                 credit_code=_credit_code(i + 1, county[:6]),
                 industry=industry,
                 county_id=county,
-                contact_name=f"{rng.choice('王李张刘陈杨赵')}经理",
-                contact_phone=f"0317-{rng.randrange(2000000, 9999999)}",
-                is_partner=partner,
-                is_alliance_member=partner and rng.random() < 0.5,
+                contact_name=contact_name,
+                contact_phone=contact_phone,
                 is_employment_base=rng.random() < 0.08 or i == 1,  # at least one: the base in 高新区
                 is_school_enterprise=rng.random() < 0.1,
                 is_enterprise_training=rng.random() < 0.12,
+            )
+        )
+        employers.append(
+            Employer(
+                is_partner=partner,
                 preferential_offers="退役军人同等条件下优先录用，免试用期" if partner else "",
             )
         )
+    Organization.objects.bulk_create(units, batch_size=BATCH)
+    for unit, employer in zip(units, employers, strict=True):
+        employer.organization = unit
     Employer.objects.bulk_create(employers, batch_size=BATCH)
     counts["企业"] = len(employers)
     _employer_account(employers[0])
@@ -183,7 +194,7 @@ def _seed(ctx, counties: list[str]) -> dict[str, int]:  # noqa: C901, PLR0915 - 
                 expires = min(today - datetime.timedelta(days=1), published_at.date() + datetime.timedelta(days=60))
         else:
             expires = today + datetime.timedelta(days=rng.randrange(10, 90))
-        county = employer.county_id if rng.random() < 0.85 else counties[rng.randrange(len(counties))]
+        county = employer.organization.county_id if rng.random() < 0.85 else counties[rng.randrange(len(counties))]
         description = (
             f"{employer.name}招聘{title}。要求：身体健康，吃苦耐劳，服从管理；有相关工作经验者优先，"
             f"退役军人同等条件下优先录用。待遇：月薪{low}-{high}元，缴纳五险，提供食宿。"
@@ -469,7 +480,7 @@ DROP_REASONS = ("已实现就业，无法继续参训", "家庭原因", "身体�
 
 def _seed_training(ctx, counties, employers, veteran_rows, counts) -> None:
     rng, today = ctx.rng, ctx.today
-    providers = [e for e in employers if e.is_school_enterprise or e.is_enterprise_training] or employers
+    providers = [e for e in employers if e.organization.is_training_partner] or employers
     by_county: dict[str, list[int]] = {}
     for vid, station in veteran_rows:
         by_county.setdefault(station[:6], []).append(vid)
@@ -552,7 +563,7 @@ BANKS = ("中国邮政储蓄银行沧州分行", "河北银行沧州分行", "�
 
 def _seed_ventures(ctx, employers, veteran_rows, placed, counts) -> None:
     rng, today = ctx.rng, ctx.today
-    bases = [e for e in employers if e.is_employment_base]
+    bases = [e.organization for e in employers if e.organization.is_employment_base]
     pool = [v for v, _ in veteran_rows if v not in placed]
     founders_wanted = {year: _scaled(ctx, FOUNDERS_PER_YEAR, 2) for year in (0, 1)}
     picked = rng.sample(pool, min(len(pool), sum(founders_wanted.values())))

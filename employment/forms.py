@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
-from services import codes
+from canghzou_portal import codes
 from services.models import Station
 from veterans.validators import parse_resident_id, validate_mobile
 
@@ -267,7 +267,7 @@ class FairEmployerForm(forms.Form):
         from .models import Employer
 
         code = _clean_credit_code(self.cleaned_data["credit_code"])
-        employer = Employer.objects.filter(credit_code=code).first()
+        employer = Employer.objects.filter(organization__credit_code=code).select_related("organization").first()
         if employer is None:
             raise ValidationError("未找到该统一社会信用代码的企业，请先由市局在管理后台登记企业")
         self.employer = employer

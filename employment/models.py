@@ -8,58 +8,58 @@ from django.db import models
 from django.utils import timezone
 from rest_framework_api_key.models import AbstractAPIKey
 
+from canghzou_portal import codes
 from canghzou_portal.crypto import EncryptedCharField, blind_index, mask_id_number, mask_phone
 from canghzou_portal.models import TimeStampedModel
 from canghzou_portal.scoping import ScopedQuerySet
-from services import codes
 
 from . import search
 from .validators import normalize_credit_code, validate_credit_code
 
 
 class Employer(TimeStampedModel):
-    name = models.CharField("企业名称", max_length=100, db_index=True)
-    credit_code = models.CharField("统一社会信用代码", max_length=18, unique=True, validators=[validate_credit_code])
-    industry = models.CharField("所属行业", max_length=50, blank=True)
-    county = models.ForeignKey(
-        "services.Station", verbose_name="所在县（市、区）", on_delete=models.PROTECT, related_name="employers"
+    """The employer role of a unit (``services.Organization``, one-to-one).
+
+    The unit's identity — name, unified social credit code, industry, county, address,
+    contact — lives on the organization (one row per credit code, whatever roles it holds);
+    the employer keeps what belongs to hiring: the 拥军企业 partner flag shown on the job board
+    and its preferential measures for veteran applicants. Postings, applications, placements,
+    training and fairs keep pointing at this model (its table and primary key are those of
+    part one). ``name``, ``credit_code`` and ``county`` read through to the organization.
+    """
+
+    organization = models.OneToOneField(
+        "services.Organization", verbose_name="单位", on_delete=models.PROTECT, related_name="employer"
     )
-    address = models.CharField("地址", max_length=200, blank=True)
-    contact_name = models.CharField("联系人", max_length=50, blank=True)
-    contact_phone = models.CharField("联系电话", max_length=30, blank=True)
     is_partner = models.BooleanField("拥军企业", default=False, db_index=True)
-    is_alliance_member = models.BooleanField("拥军优属联盟成员", default=False)
-    is_employment_base = models.BooleanField("就业创业基地", default=False)
-    is_school_enterprise = models.BooleanField("校企合一", default=False)
-    is_enterprise_training = models.BooleanField("企训合一", default=False)
     preferential_offers = models.TextField("优待措施", blank=True)
 
-    jurisdiction_path = "county"
+    jurisdiction_path = "organization__county"
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "企业"
         verbose_name_plural = "企业"
-        ordering = ["name"]
+        ordering = ["organization__name", "id"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.organization.name
 
-    def clean(self):
-        # stored as the validator reads it, so "91…x" and "91…X" are one code for uniqueness and search
-        self.credit_code = normalize_credit_code(self.credit_code)
+    @property
+    def name(self) -> str:
+        return self.organization.name
 
-    def save(self, *args, **kwargs):
-        update_fields = kwargs.get("update_fields")
-        renamed = False
-        if self.pk and (update_fields is None or "name" in update_fields):
-            renamed = Employer.objects.filter(pk=self.pk).exclude(name=self.name).exists()
-        super().save(*args, **kwargs)
-        if renamed:
-            self.refresh_posting_search()
+    @property
+    def credit_code(self) -> str:
+        return self.organization.credit_code
+
+    @property
+    def county(self):
+        return self.organization.county
 
     def refresh_posting_search(self) -> None:
-        """The employer's name is part of its postings' keyword grams (employment/search.py)."""
+        """The employer's name is part of its postings' keyword grams (employment/search.py);
+        called when the organization is renamed (employment.signals)."""
         postings = list(JobPosting.objects.filter(employer=self).only("id", "title", "description"))
         for posting in postings:
             posting.search_grams = search.text_grams(posting.title, self.name, posting.description)
@@ -698,8 +698,8 @@ class Venture(TimeStampedModel):
     status = models.CharField("经营状态", max_length=20, choices=VentureStatus.choices, default=VentureStatus.OPERATING)
     incubated = models.BooleanField("入驻孵化基地", default=False)
     incubation_base = models.ForeignKey(
-        Employer,
-        verbose_name="孵化基地",
+        "services.Organization",
+        verbose_name="孵化基地（就业创业基地）",
         null=True,
         blank=True,
         on_delete=models.PROTECT,

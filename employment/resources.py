@@ -11,8 +11,16 @@ from .models import Application, Employer, JobFair, JobPosting, Placement, Train
 
 
 class EmployerResource(ScopedExportResource):
-    select_related = ("county",)
-    county_name = fields.Field(attribute="county__name", column_name="所在县（市、区）")
+    select_related = ("organization__county",)
+    name = fields.Field(attribute="organization__name", column_name="企业名称")
+    credit_code = fields.Field(attribute="organization__credit_code", column_name="统一社会信用代码")
+    industry = fields.Field(attribute="organization__industry", column_name="所属行业")
+    county_name = fields.Field(attribute="organization__county__name", column_name="所在县（市、区）")
+    contact_name = fields.Field(attribute="organization__contact_name", column_name="联系人")
+    contact_phone = fields.Field(attribute="organization__contact_phone", column_name="联系电话")
+    is_employment_base = fields.Field(attribute="organization__is_employment_base", column_name="就业创业基地")
+    is_school_enterprise = fields.Field(attribute="organization__is_school_enterprise", column_name="校企合一")
+    is_enterprise_training = fields.Field(attribute="organization__is_enterprise_training", column_name="企训合一")
 
     class Meta:
         model = Employer
@@ -25,7 +33,6 @@ class EmployerResource(ScopedExportResource):
             "contact_name",
             "contact_phone",
             "is_partner",
-            "is_alliance_member",
             "is_employment_base",
             "is_school_enterprise",
             "is_enterprise_training",
@@ -34,8 +41,8 @@ class EmployerResource(ScopedExportResource):
 
 
 class JobPostingResource(ScopedExportResource):
-    select_related = ("employer", "county")
-    employer_name = fields.Field(attribute="employer__name", column_name="招聘企业")
+    select_related = ("employer__organization", "county")
+    employer_name = fields.Field(attribute="employer__organization__name", column_name="招聘企业")
     county_name = fields.Field(attribute="county__name", column_name="工作地点")
     status_label = fields.Field(attribute="get_status_display", column_name="状态")
     category_label = fields.Field(attribute="get_category_display", column_name="岗位类别")
@@ -60,9 +67,9 @@ class JobPostingResource(ScopedExportResource):
 
 
 class ApplicationResource(ScopedExportResource):
-    select_related = ("posting__employer", "station", "stated_county")
+    select_related = ("posting__employer__organization", "station", "stated_county")
     posting_title = fields.Field(attribute="posting__title", column_name="应聘岗位")
-    employer_name = fields.Field(attribute="posting__employer__name", column_name="招聘企业")
+    employer_name = fields.Field(attribute="posting__employer__organization__name", column_name="招聘企业")
     id_number = fields.Field(column_name="身份证号")
     phone = fields.Field(column_name="手机号码")
     station_name = fields.Field(attribute="station__name", column_name="跟进服务站")
@@ -92,11 +99,11 @@ class ApplicationResource(ScopedExportResource):
 
 
 class PlacementResource(ScopedExportResource):
-    select_related = ("veteran__station", "employer")
+    select_related = ("veteran__station", "employer__organization")
     veteran_name = fields.Field(attribute="veteran__name", column_name="退役军人")
     id_number = fields.Field(column_name="身份证号")
     station_name = fields.Field(attribute="veteran__station__name", column_name="服务站")
-    employer_name = fields.Field(attribute="employer__name", column_name="用人单位")
+    employer_name = fields.Field(attribute="employer__organization__name", column_name="用人单位")
 
     class Meta:
         model = Placement
@@ -109,9 +116,9 @@ class PlacementResource(ScopedExportResource):
 
 
 class TrainingProgrammeResource(ScopedExportResource):
-    select_related = ("provider", "county")
+    select_related = ("provider__organization", "county")
     kind_label = fields.Field(attribute="get_kind_display", column_name="类型")
-    provider_name = fields.Field(attribute="provider__name", column_name="承办企业")
+    provider_name = fields.Field(attribute="provider__organization__name", column_name="承办企业")
     county_name = fields.Field(attribute="county__name", column_name="举办地")
 
     class Meta:

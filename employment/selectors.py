@@ -24,9 +24,9 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
+from canghzou_portal import codes
 from canghzou_portal.crypto import blind_index
 from canghzou_portal.scoping import get_scoped_object_or_404, scope_queryset
-from services import codes
 from services.models import Station
 
 from . import search
@@ -64,7 +64,7 @@ def county_choices() -> list[tuple[str, str]]:
 
 # The board's one query, written out: building and compiling it with the ORM cost more CPU than
 # PostgreSQL needed to run it (1.2 ms against 0.4-1 ms per page at 20,000 postings), and joins
-# made PostgreSQL plan three tables (~1 ms a query). Employer and county names are scalar
+# made PostgreSQL plan three tables (~1 ms a query). Employer (organization) and county names are scalar
 # subqueries, evaluated for the rows of the page only. Its WHERE starts with the compiled
 # WHERE of ``JobPosting.objects.public()`` (the one rule of public visibility);
 # employment/tests/test_search.py checks it returns exactly the ORM's rows for every filter.
@@ -73,7 +73,8 @@ _P = '"employment_jobposting"'  # the board query names the table as Django's co
 _BOARD_SQL = """
 SELECT {p}.id, {p}.title, {p}.category, {p}.salary_min, {p}.salary_max, {p}.headcount, {p}.education,
        {p}.veteran_preferred, {p}.published_at, {p}.expires_on,
-       (SELECT e.name FROM employment_employer e WHERE e.id = {p}.employer_id),
+       (SELECT o.name FROM employment_employer e JOIN services_organization o ON o.id = e.organization_id
+        WHERE e.id = {p}.employer_id),
        (SELECT e.is_partner FROM employment_employer e WHERE e.id = {p}.employer_id),
        (SELECT s.name FROM services_station s WHERE s.code = {p}.county_id)
 FROM {p}
@@ -94,8 +95,11 @@ def _keyword_sql(word: str, *, case_insensitive: bool) -> tuple[str, list]:
     lookup = "icontains" if case_insensitive else "contains"
     title, p1 = _like(f"{_P}.title", "CharField", word, lookup)
     description, p2 = _like(f"{_P}.description", "TextField", word, lookup)
-    employer, p3 = _like("e.name", "CharField", word, lookup)
-    subquery = f"{_P}.employer_id IN (SELECT e.id FROM employment_employer e WHERE {employer})"  # noqa: S608
+    employer, p3 = _like("o.name", "CharField", word, lookup)
+    subquery = (
+        f"{_P}.employer_id IN (SELECT e.id FROM employment_employer e"  # noqa: S608
+        f" JOIN services_organization o ON o.id = e.organization_id WHERE {employer})"
+    )
     sql = f"({title} OR {description} OR {subquery})"
     return sql, [p1, p2, p3]
 
@@ -211,8 +215,9 @@ DETAIL_FIELDS = (
     "published_at",
     "expires_on",
     "employer",
-    "employer__name",
     "employer__is_partner",
+    "employer__organization",
+    "employer__organization__name",
     "employer__preferential_offers",
     "county",
     "county__name",
@@ -222,7 +227,7 @@ DETAIL_FIELDS = (
 def public_posting(pk, *, only: tuple[str, ...] = ()) -> JobPosting:
     """A public posting with its employer and county (404 for anything not public); ``only``:
     load just these fields (e.g. ``DETAIL_FIELDS``)."""
-    qs = JobPosting.objects.public().select_related("employer", "county")
+    qs = JobPosting.objects.public().select_related("employer__organization", "county")
     if only:
         qs = qs.only(*only)
     try:
@@ -233,7 +238,9 @@ def public_posting(pk, *, only: tuple[str, ...] = ()) -> JobPosting:
 
 def feed_postings(limit: int = 50) -> list[JobPosting]:
     return list(
-        JobPosting.objects.public().select_related("employer", "county").order_by("-published_at", "-id")[:limit]
+        JobPosting.objects.public()
+        .select_related("employer__organization", "county")
+        .order_by("-published_at", "-id")[:limit]
     )
 
 
@@ -255,7 +262,7 @@ def public_training(today=None) -> QuerySet[TrainingProgramme]:
     today = today or timezone.localdate()
     return (
         TrainingProgramme.objects.filter(end_date__gte=today)
-        .select_related("provider", "county")
+        .select_related("provider__organization", "county")
         .annotate(taken=_count(Enrolment.objects.holding_place(), "programme"))
         .order_by("start_date", "id")
     )
@@ -319,13 +326,13 @@ def fair_public_postings(fair: JobFair) -> list[JobPosting]:
     return list(
         JobPosting.objects.public()
         .filter(fairs=fair)
-        .select_related("employer", "county")
-        .order_by("employer__name", "id")
+        .select_related("employer__organization", "county")
+        .order_by("employer__organization__name", "id")
     )
 
 
 def fair_employers(fair: JobFair) -> list[Employer]:
-    return list(fair.employers.select_related("county").order_by("name"))
+    return list(fair.employers.select_related("organization__county").order_by("organization__name", "id"))
 
 
 def upcoming_fairs(limit: int = 4, today=None) -> list[JobFair]:
@@ -348,7 +355,7 @@ def employer_posting_or_404(user, pk) -> JobPosting:
     try:
         return (
             JobPosting.objects.of_employer(getattr(user, "employer_id", None))
-            .select_related("county", "employer")
+            .select_related("county", "employer__organization")
             .get(pk=pk)
         )
     except (JobPosting.DoesNotExist, ValueError, TypeError) as exc:
@@ -379,18 +386,22 @@ def staff_applications(user, *, status: str = "", follow_up: bool = False) -> Qu
         qs = qs.filter(status=status)
     if follow_up:
         qs = qs.filter(needs_follow_up=True)
-    return qs.select_related("posting__employer", "veteran", "station", "stated_county").order_by("-created_at", "-id")
+    return qs.select_related("posting__employer__organization", "veteran", "station", "stated_county").order_by(
+        "-created_at", "-id"
+    )
 
 
 def staff_application_or_404(user, pk) -> Application:
-    qs = Application.objects.select_related("posting__employer", "veteran__station", "station", "stated_county")
+    qs = Application.objects.select_related(
+        "posting__employer__organization", "veteran__station", "station", "stated_county"
+    )
     return get_scoped_object_or_404(qs, user, pk=pk)
 
 
 def staff_placements(user) -> QuerySet[Placement]:
     return (
         scope_queryset(Placement.objects.all(), user)
-        .select_related("veteran__station", "employer")
+        .select_related("veteran__station", "employer__organization")
         .order_by("-start_date", "-id")
     )
 
@@ -400,19 +411,19 @@ def pending_reviews(user) -> QuerySet[JobPosting]:
         return JobPosting.objects.none()
     return (
         scope_queryset(JobPosting.objects.filter(status=PostingStatus.PENDING), user)
-        .select_related("employer", "county")
+        .select_related("employer__organization", "county")
         .order_by("submitted_at", "id")
     )
 
 
 def review_posting_or_404(user, pk) -> JobPosting:
-    return get_scoped_object_or_404(JobPosting.objects.select_related("employer", "county"), user, pk=pk)
+    return get_scoped_object_or_404(JobPosting.objects.select_related("employer__organization", "county"), user, pk=pk)
 
 
 def staff_training(user) -> QuerySet[TrainingProgramme]:
     return (
         scope_queryset(TrainingProgramme.objects.all(), user)
-        .select_related("provider", "county")
+        .select_related("provider__organization", "county")
         .annotate(
             enrolled=_count(Enrolment.objects.holding_place(), "programme"),
             completed_count=_count(Enrolment.objects.filter(completed=True), "programme"),
@@ -495,7 +506,9 @@ def fair_registration_or_404(user, fair: JobFair, pk) -> FairRegistration:
 def fair_postings(fair: JobFair) -> list[JobPosting]:
     """Every posting the fair presented (for its organiser: closed ones too, marked)."""
     today = timezone.localdate()
-    postings = list(fair.postings.select_related("employer").order_by("employer__name", "id"))
+    postings = list(
+        fair.postings.select_related("employer__organization").order_by("employer__organization__name", "id")
+    )
     for posting in postings:
         posting.public_now = posting.status == PostingStatus.PUBLISHED and posting.expires_on >= today
     return postings
@@ -559,8 +572,11 @@ def venture_detail(venture: Venture) -> dict:
     }
 
 
-def employment_bases() -> QuerySet[Employer]:
-    return Employer.objects.filter(is_employment_base=True).order_by("name")
+def employment_bases():
+    """The units that are employment bases (就业创业基地), where ventures are incubated."""
+    from services.models import Organization
+
+    return Organization.objects.filter(is_employment_base=True).order_by("name")
 
 
 def staff_employers(user) -> QuerySet[Employer]:
@@ -572,10 +588,10 @@ def veteran_employment_summary(veteran) -> dict:
     return {
         "applications": list(
             Application.objects.filter(veteran=veteran)
-            .select_related("posting__employer", "fair")
+            .select_related("posting__employer__organization", "fair")
             .order_by("-created_at")[:20]
         ),
-        "placements": list(Placement.objects.filter(veteran=veteran).select_related("employer")[:20]),
+        "placements": list(Placement.objects.filter(veteran=veteran).select_related("employer__organization")[:20]),
         "enrolments": list(
             Enrolment.objects.filter(veteran=veteran)
             .select_related("programme")

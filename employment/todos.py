@@ -19,6 +19,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from canghzou_portal.access import is_station_staff
 from canghzou_portal.scoping import scope_queryset
 from canghzou_portal.todos import Todo
 
@@ -36,9 +37,7 @@ VENTURE_FOLLOW_UP_DAYS = 180
 
 
 def _training_fairs_ventures(user) -> list[Todo]:
-    from .actions import is_staff_actor
-
-    if not is_staff_actor(user):
+    if not is_station_staff(user):
         return []
     perms = user.get_all_permissions()  # cached on the user for the request
     today = timezone.localdate()

@@ -25,10 +25,10 @@ from django.utils.feedgenerator import Atom1Feed
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 
+from canghzou_portal.access import is_employer_account, station_staff_required
+from canghzou_portal.audit import audit
 from canghzou_portal.crypto import mask_id_number
 from canghzou_portal.pagination import CappedCountPaginator
-from services.audit import audit
-from services.views import require_station_user
 
 from . import actions, board_cache, board_html, selectors
 from .forms import (
@@ -97,6 +97,11 @@ def _limited(request, group: str, rate_setting: str, default: str) -> bool:
 
 
 # --- public board -------------------------------------------------------------------------------
+def home_context(request) -> dict:
+    """The home page's latest postings and upcoming fairs (settings.PORTAL_HOME_CONTEXT)."""
+    return {"postings": selectors.feed_postings(limit=6), "fairs": selectors.upcoming_fairs(limit=4)}
+
+
 def _whole_page_cacheable(request) -> bool:
     """Anonymous visitors without a session get the whole page from the cache; anyone else
     (signed in, or with a session that may carry messages) gets it rendered around the cached
@@ -283,7 +288,7 @@ def fair_list(request):
 
 # --- employer pages ---------------------------------------------------------------------------------
 def _require_employer(user) -> None:
-    if not actions.is_employer_user(user):
+    if not is_employer_account(user):
         raise PermissionDenied("此页面仅供企业用户使用")
 
 
@@ -378,17 +383,10 @@ def _application_page(request, application, template: str, url_name: str):
 
 
 # --- station screens ----------------------------------------------------------------------------------
-def _station_gate(request, perm: str = "employment.view_application"):
-    station = require_station_user(request.user)
-    if not request.user.has_perm(perm):
-        raise PermissionDenied("您没有访问此页面的权限")
-    return station
-
-
-@login_required
+@station_staff_required("employment.view_application")
 @require_GET
 def station_home(request):
-    station = _station_gate(request)
+    station = request.station
     tab = request.GET.get("tab", "applications")
     status = request.GET.get("status", "")
     if status not in dict(ApplicationStatus.choices):
@@ -419,18 +417,16 @@ def station_home(request):
     )
 
 
-@login_required
+@station_staff_required("employment.view_application")
 @require_http_methods(["GET", "POST"])
 def station_application(request, pk: int):
-    _station_gate(request)
     application = selectors.staff_application_or_404(request.user, pk)
     return _application_page(request, application, "employment/station_application.html", "station_application")
 
 
-@login_required
+@station_staff_required("employment.change_application")
 @require_POST
 def station_application_match(request, pk: int):
-    _station_gate(request, "employment.change_application")
     application = selectors.staff_application_or_404(request.user, pk)
     try:
         actions.application_match(application=application, user=request.user)
@@ -441,18 +437,16 @@ def station_application_match(request, pk: int):
     return redirect("employment:station_application", pk=application.pk)
 
 
-@login_required
+@station_staff_required("employment.review_jobposting")
 @require_GET
 def station_reviews(request):
-    _station_gate(request, "employment.review_jobposting")
     page = CappedCountPaginator(selectors.pending_reviews(request.user), 20).get_page(request.GET.get("page"))
     return render(request, "employment/station_reviews.html", {"page": page})
 
 
-@login_required
+@station_staff_required("employment.review_jobposting")
 @require_http_methods(["GET", "POST"])
 def station_review(request, pk: int):
-    _station_gate(request, "employment.review_jobposting")
     posting = selectors.review_posting_or_404(request.user, pk)
     reject_form = RejectForm(request.POST if request.POST.get("verb") == "reject" else None)
     if request.method == "POST":
@@ -495,10 +489,9 @@ def _todo_filter(request, allowed: tuple[str, ...]) -> str:
     return todo if todo in allowed else ""
 
 
-@login_required
+@station_staff_required("employment.view_trainingprogramme")
 @require_GET
 def station_training(request):
-    _station_gate(request, "employment.view_trainingprogramme")
     todo = _todo_filter(request, ("outcomes",))
     qs = selectors.staff_training(request.user)
     if todo:
@@ -511,11 +504,10 @@ def station_training(request):
     )
 
 
-@login_required
+@station_staff_required("employment.view_trainingprogramme")
 @require_http_methods(["GET", "POST"])
 def station_programme(request, pk: int):
     """A programme: its totals, the trainees of the user's subtree, and the day's roll call."""
-    _station_gate(request, "employment.view_trainingprogramme")
     programme = selectors.staff_programme_or_404(request.user, pk)
     form = AttendanceForm(request.POST or None, initial={"day": timezone.localdate()})
     if request.method == "POST":
@@ -547,11 +539,10 @@ def station_programme(request, pk: int):
     )
 
 
-@login_required
+@station_staff_required("employment.add_enrolment")
 @require_http_methods(["GET", "POST"])
 def station_enrol_bulk(request):
     """Enrol a list of veterans (ID numbers, typed or scanned) in one programme: all or nothing."""
-    _station_gate(request, "employment.add_enrolment")
     initial = {}
     if request.method == "GET" and request.GET.get("programme"):
         if not request.GET["programme"].isdigit():
@@ -575,13 +566,12 @@ def station_enrol_bulk(request):
     return render(request, "employment/station_enrol_bulk.html", {"form": form, "problems": problems})
 
 
-@login_required
+@station_staff_required("employment.add_enrolment")
 @require_http_methods(["GET", "POST"])
 def station_veteran_enrol(request, pk: int):
     """From the veteran's page: enrol this veteran in an open programme."""
     from veterans.selectors import veteran_get
 
-    _station_gate(request, "employment.add_enrolment")
     veteran = veteran_get(user=request.user, pk=pk)
     form = EnrolForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -595,11 +585,10 @@ def station_veteran_enrol(request, pk: int):
     return render(request, "employment/station_veteran_enrol.html", {"form": form, "veteran": veteran})
 
 
-@login_required
+@station_staff_required("employment.view_enrolment")
 @require_http_methods(["GET", "POST"])
 def station_enrolment(request, pk: int):
     """One trainee: attendance, and the completion (result, certificate) or drop-out."""
-    _station_gate(request, "employment.view_enrolment")
     enrolment = selectors.staff_enrolment_or_404(request.user, pk)
     verb = request.POST.get("verb") if request.method == "POST" else None
     complete_form = CompleteForm(
@@ -640,10 +629,9 @@ def station_enrolment(request, pk: int):
 
 
 # --- fairs -----------------------------------------------------------------------------------------
-@login_required
+@station_staff_required("employment.view_jobfair")
 @require_GET
 def station_fairs(request):
-    _station_gate(request, "employment.view_jobfair")
     todo = _todo_filter(request, ("today",))
     qs = selectors.staff_fairs(request.user)
     if todo:
@@ -659,11 +647,10 @@ def station_fairs(request):
 FAIR_VERBS = ("add_employer", "remove_employer", "remove_posting", "register")
 
 
-@login_required
+@station_staff_required("employment.view_jobfair")
 @require_http_methods(["GET", "POST"])
 def station_fair(request, pk: int):
     """A fair: its figures (from the records), employers and postings, registrations."""
-    _station_gate(request, "employment.view_jobfair")
     fair = selectors.staff_fair_or_404(request.user, pk)
     verb = request.POST.get("verb") if request.method == "POST" else None
     employer_form = FairEmployerForm(request.POST if verb == "add_employer" else None)
@@ -738,11 +725,10 @@ def _fair_post(request, fair, verb, employer_form, register_form) -> bool:
     return True
 
 
-@login_required
+@station_staff_required("employment.change_fairregistration")
 @require_http_methods(["GET", "POST"])
 def station_fair_checkin(request, pk: int):
     """签到 at the door: a clerk scans or types the registration number, application number or ID."""
-    _station_gate(request, "employment.change_fairregistration")
     fair = selectors.staff_fair_or_404(request.user, pk)
     form = CheckInForm(request.POST or None)
     result = None
@@ -757,11 +743,10 @@ def station_fair_checkin(request, pk: int):
     return render(request, "employment/station_fair_checkin.html", {"fair": fair, "form": form, "result": result})
 
 
-@login_required
+@station_staff_required("employment.add_fairregistration")
 @require_http_methods(["GET", "POST"])
 def station_fair_application(request, pk: int):
     """An application made at the fair, for a checked-in veteran, traced to the fair."""
-    _station_gate(request, "employment.add_fairregistration")
     fair = selectors.staff_fair_or_404(request.user, pk)
     postings = selectors.fair_public_postings(fair)
     form = FairApplicationForm(request.POST or None, postings=postings)
@@ -802,10 +787,9 @@ def fair_detail(request, pk: int):
 
 
 # --- ventures --------------------------------------------------------------------------------------
-@login_required
+@station_staff_required("employment.view_venture")
 @require_GET
 def station_ventures(request):
-    _station_gate(request, "employment.view_venture")
     todo = _todo_filter(request, ("follow_up",))
     qs = selectors.staff_ventures(request.user)
     if todo:
@@ -834,10 +818,9 @@ def _veterans_by_id(user, numbers: list[str], label: str):
     return found
 
 
-@login_required
+@station_staff_required("employment.add_venture")
 @require_http_methods(["GET", "POST"])
 def station_venture_new(request):
-    _station_gate(request, "employment.add_venture")
     initial = {"start_date": timezone.localdate(), "jobs_created": 0}
     preset = request.GET.get("veteran", "")
     if preset:
@@ -863,10 +846,9 @@ def station_venture_new(request):
     return render(request, "employment/station_venture_form.html", {"form": form, "venture": None})
 
 
-@login_required
+@station_staff_required("employment.change_venture")
 @require_http_methods(["GET", "POST"])
 def station_venture_edit(request, pk: int):
-    _station_gate(request, "employment.change_venture")
     venture = selectors.staff_venture_or_404(request.user, pk)
     initial = {name: getattr(venture, name) for name in VentureForm.base_fields}
     form = VentureForm(request.POST or None, initial=initial)
@@ -881,11 +863,10 @@ def station_venture_edit(request, pk: int):
     return render(request, "employment/station_venture_form.html", {"form": form, "venture": venture})
 
 
-@login_required
+@station_staff_required("employment.view_venture")
 @require_http_methods(["GET", "POST"])
 def station_venture(request, pk: int):
     """A venture: founders, business registration, incubation, support received, status over time."""
-    _station_gate(request, "employment.view_venture")
     venture = selectors.staff_venture_or_404(request.user, pk)
     verb = request.POST.get("verb") if request.method == "POST" else None
     status_form = VentureStatusForm(request.POST if verb == "status" else None, initial={"date": timezone.localdate()})

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import admin
 from import_export import fields as ie_fields
 
+from canghzou_portal import access
 from canghzou_portal.admin_mixins import CountyFilter, LargeTableAdminMixin
 from canghzou_portal.exports import ScopedExportMixin, ScopedExportResource
 from canghzou_portal.scoping_mixins import ScopedModelAdmin
@@ -162,7 +163,7 @@ class NominationAdmin(ScopedExportMixin, LargeTableAdminMixin, ScopedModelAdmin)
     def has_change_permission(self, request, obj=None):
         if obj is not None and not obj.is_editable:
             return False
-        if not actions.is_nominator(request.user):  # the same people as on the station pages
+        if not access.may_nominate(request.user):  # the same people as on the station pages
             return False
         return super().has_change_permission(request, obj)
 

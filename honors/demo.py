@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
-from services import codes
+from canghzou_portal import codes
 from services.models import Station, User
 from veterans.choices import RegistryStatus
 from veterans.models import Household, Veteran

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from canghzou_portal.approval import TransitionLog
 from canghzou_portal.models import CreatedByModel
 from canghzou_portal.scoping import ScopedQuerySet
 
@@ -139,9 +140,12 @@ class Nomination(CreatedByModel):
             return f"{self.household.head_name}户"
         return ""
 
+    # Where the nominator edits and submits from (the workflow's drafts: honors.actions.NOMINATIONS).
+    EDITABLE_STATUSES = (NominationStatus.DRAFT, NominationStatus.RETURNED)
+
     @property
     def is_editable(self) -> bool:
-        return self.status in (NominationStatus.DRAFT, NominationStatus.RETURNED)
+        return self.status in self.EDITABLE_STATUSES
 
     def clean(self):
         errors: dict[str, str] = {}
@@ -183,7 +187,7 @@ class NominationAttachment(models.Model):
         return self.original_name
 
 
-class NominationTransition(models.Model):
+class NominationTransition(TransitionLog):
     """One step of the workflow: who moved the nomination from which status to which, with a comment."""
 
     nomination = models.ForeignKey(
@@ -191,27 +195,12 @@ class NominationTransition(models.Model):
     )
     from_status = models.CharField("原状态", max_length=20, choices=NominationStatus.choices, blank=True)
     to_status = models.CharField("新状态", max_length=20, choices=NominationStatus.choices)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, on_delete=models.PROTECT, related_name="+"
-    )
-    station = models.ForeignKey(
-        "services.Station",
-        verbose_name="操作人所属服务站",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    comment = models.TextField("意见", blank=True)
-    at = models.DateTimeField("时间", auto_now_add=True)
 
     jurisdiction_path = "nomination__station"
-    objects = ScopedQuerySet.as_manager()
 
-    class Meta:
+    class Meta(TransitionLog.Meta):
         verbose_name = "提名流转记录"
         verbose_name_plural = "提名流转记录"
-        ordering = ["at", "id"]
         indexes = [models.Index(fields=["nomination", "at"], name="transition_nomination_at")]
 
     def __str__(self) -> str:
@@ -312,7 +301,7 @@ class ServingMember(CreatedByModel):
 
     def clean(self):
         if self.household_id and self.hometown_station_id:
-            from services.codes import in_subtree
+            from canghzou_portal.codes import in_subtree
 
             if not in_subtree(self.household.station_id, self.hometown_station_id):
                 raise ValidationError({"household": "家庭户须属于家乡服务站辖区"})

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from canghzou_portal.scoping import scope_queryset
-from services import codes
+from canghzou_portal import approval
+from canghzou_portal.scoping import get_scoped_object_or_404, scope_queryset
 from services.models import Station
 from veterans.choices import RegistryStatus
 from veterans.models import Household, Veteran
 
-from .actions import party50_cutoff, user_level
+from .actions import NOMINATIONS, party50_cutoff
 from .models import (
     Award,
     CommendationDelivery,
@@ -41,21 +41,14 @@ def nomination_list(*, user, status: str = "", honor_type: HonorType | None = No
 
 def nominations_awaiting_review(*, user):
     """Nominations waiting for this reviewer's tier in their subtree (none for other tiers)."""
-    level = user_level(user)
-    status = {codes.COUNTY: NominationStatus.SUBMITTED, codes.CITY: NominationStatus.COUNTY_APPROVED}.get(level)
-    if status is None or not user.has_perm("honors.review_nomination"):
-        return Nomination.objects.none()
     return (
-        scope_queryset(Nomination.objects.filter(status=status), user)
-        .exclude(created_by=user)
+        approval.awaiting(NOMINATIONS, Nomination.objects.all(), user)
         .select_related("honor_type", "veteran", "household", "station", "created_by")
         .order_by("submitted_at", "id")
     )
 
 
 def nomination_detail(*, user, pk: int) -> Nomination:
-    from canghzou_portal.scoping import get_scoped_object_or_404
-
     return get_scoped_object_or_404(
         Nomination.objects.select_related("honor_type", "veteran", "household", "station", "created_by"),
         user,
@@ -130,14 +123,10 @@ def serving_member_list(*, user, q: str = ""):
 
 
 def serving_member_detail(*, user, pk: int) -> ServingMember:
-    from canghzou_portal.scoping import get_scoped_object_or_404
-
     return get_scoped_object_or_404(ServingMember.objects.select_related("hometown_station", "household"), user, pk=pk)
 
 
 def merit_detail(*, user, pk: int) -> Merit:
-    from canghzou_portal.scoping import get_scoped_object_or_404
-
     return get_scoped_object_or_404(
         Merit.objects.select_related("serving_member", "serving_member__hometown_station"), user, pk=pk
     )

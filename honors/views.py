@@ -6,12 +6,10 @@ the jurisdiction mechanism, so an object outside the user's subtree answers 404.
 
 from __future__ import annotations
 
-import functools
 from itertools import groupby
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
@@ -19,10 +17,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from canghzou_portal import access, approval, codes
+from canghzou_portal.access import station_staff_required
 from canghzou_portal.pagination import CappedCountPaginator
 from canghzou_portal.scoping import get_scoped_object_or_404, scope_queryset
-from services import codes
-from services.views import require_station_user
 from veterans.models import Veteran
 
 from . import actions, selectors
@@ -43,23 +41,6 @@ from .models import NominationAttachment, NominationStatus
 PER_PAGE = 30
 
 
-def station_view(perm: str):
-    """Login, a business role at a station, and ``perm``; otherwise 403 with a Chinese message."""
-
-    def decorate(view):
-        @login_required
-        @functools.wraps(view)
-        def inner(request, *args, **kwargs):
-            require_station_user(request.user)
-            if not request.user.has_perm(perm):
-                raise PermissionDenied("您没有访问此页面的权限")
-            return view(request, *args, **kwargs)
-
-        return inner
-
-    return decorate
-
-
 def _error_text(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
         return "；".join(exc.messages)
@@ -76,7 +57,7 @@ def _tabs(request, active: str) -> dict:
 
 # --- nominations ---------------------------------------------------------------------------
 @require_GET
-@station_view("honors.view_nomination")
+@station_staff_required("honors.view_nomination")
 def nomination_list(request):
     form = NominationFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
@@ -94,19 +75,18 @@ def nomination_list(request):
             "form": form,
             "page": page,
             "querystring": _querystring(request),
-            "can_nominate": request.user.has_perm("honors.add_nomination")
-            and actions.user_level(request.user) in actions.NOMINATING_LEVELS,
+            "can_nominate": access.may_nominate(request.user),
             **_tabs(request, "mine"),
         },
     )
 
 
 @require_GET
-@station_view("honors.review_nomination")
+@station_staff_required("honors.review_nomination")
 def review_queue(request):
     qs = selectors.nominations_awaiting_review(user=request.user)
     page = CappedCountPaginator(qs, PER_PAGE).get_page(request.GET.get("page"))
-    level = actions.user_level(request.user)
+    level = access.user_tier(request.user)
     return render(
         request,
         "honors/review_queue.html",
@@ -115,10 +95,9 @@ def review_queue(request):
 
 
 @require_http_methods(["GET", "POST"])
-@station_view("honors.add_nomination")
+@station_staff_required("honors.add_nomination")
 def nomination_create(request):
-    if actions.user_level(request.user) not in actions.NOMINATING_LEVELS:
-        raise PermissionDenied("只有村（社区）、乡镇（街道）服务站的经办员可以发起提名")
+    access.require_nominator(request.user)
     form = NominationForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -155,18 +134,13 @@ def _add_form_errors(form, exc: ValidationError) -> None:
 
 
 @require_GET
-@station_view("honors.view_nomination")
+@station_staff_required("honors.view_nomination")
 def nomination_detail(request, pk: int):
     nomination = selectors.nomination_detail(user=request.user, pk=pk)
     user = request.user
-    level = actions.user_level(user)
-    reviewable_status = {codes.COUNTY: NominationStatus.SUBMITTED, codes.CITY: NominationStatus.COUNTY_APPROVED}
-    can_review = (
-        user.has_perm("honors.review_nomination")
-        and reviewable_status.get(level) == nomination.status
-        and nomination.created_by_id != user.pk
-    )
-    can_edit = nomination.is_editable and actions.is_nominator(user)
+    level = access.user_tier(user)
+    can_review = approval.can_decide(actions.NOMINATIONS, nomination, user)
+    can_edit = nomination.is_editable and access.may_nominate(user)
     award = getattr(nomination, "award", None) if nomination.status == NominationStatus.APPROVED else None
     return render(
         request,
@@ -187,7 +161,7 @@ def nomination_detail(request, pk: int):
 
 
 @require_http_methods(["GET", "POST"])
-@station_view("honors.change_nomination")
+@station_staff_required("honors.change_nomination")
 def nomination_edit(request, pk: int):
     nomination = selectors.nomination_detail(user=request.user, pk=pk)
     form = NominationEditForm(request.POST or None, initial={"reasons": nomination.reasons})
@@ -207,7 +181,7 @@ def nomination_edit(request, pk: int):
 
 
 @require_POST
-@station_view("honors.change_nomination")
+@station_staff_required("honors.change_nomination")
 def nomination_submit(request, pk: int):
     nomination = selectors.nomination_detail(user=request.user, pk=pk)
     try:
@@ -222,7 +196,7 @@ def nomination_submit(request, pk: int):
 
 
 @require_POST
-@station_view("honors.review_nomination")
+@station_staff_required("honors.review_nomination")
 def nomination_review(request, pk: int):
     nomination = selectors.nomination_detail(user=request.user, pk=pk)
     form = ReviewForm(request.POST)
@@ -232,7 +206,7 @@ def nomination_review(request, pk: int):
                 messages.error(request, error)
         return redirect("honors:nomination_detail", pk=nomination.pk)
     decision, comment = form.cleaned_data["decision"], form.cleaned_data["comment"]
-    level = actions.user_level(request.user)
+    level = access.user_tier(request.user)
     kwargs = {"nomination": nomination, "user": request.user, "request": request}
     try:
         if decision == "return":
@@ -258,7 +232,7 @@ def nomination_review(request, pk: int):
 
 
 @require_POST
-@station_view("honors.change_nomination")
+@station_staff_required("honors.change_nomination")
 def attachment_upload(request, pk: int):
     nomination = selectors.nomination_detail(user=request.user, pk=pk)
     form = AttachmentForm(request.POST, request.FILES)
@@ -279,7 +253,7 @@ def attachment_upload(request, pk: int):
 
 
 @require_GET
-@station_view("honors.view_nomination")
+@station_staff_required("honors.view_nomination")
 def attachment_download(request, pk: int):
     attachment = get_scoped_object_or_404(NominationAttachment, request.user, pk=pk)
     try:
@@ -291,7 +265,7 @@ def attachment_download(request, pk: int):
 
 # --- awards -------------------------------------------------------------------------------------
 @require_GET
-@station_view("honors.view_award")
+@station_staff_required("honors.view_award")
 def award_list(request):
     form = NominationFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
@@ -306,14 +280,12 @@ def award_list(request):
 
 # --- 光荣在党50年 eligibility ---------------------------------------------------------------
 @require_http_methods(["GET", "POST"])
-@station_view("honors.view_nomination")
+@station_staff_required("honors.view_nomination")
 def party50_eligibility(request):
     data = request.POST if request.method == "POST" else (request.GET or None)
     form = YearForm(data, initial={"year": selectors_year_default()})
     rows = page = None
-    can_create = request.user.has_perm("honors.add_nomination") and (
-        actions.user_level(request.user) in actions.NOMINATING_LEVELS
-    )
+    can_create = access.may_nominate(request.user)
     if form.is_bound and form.is_valid():
         year = form.cleaned_data["year"]
         if request.method == "POST":
@@ -364,7 +336,7 @@ def selectors_year_default() -> int:
 
 # --- serving members, merits, deliveries -----------------------------------------------------
 @require_GET
-@station_view("honors.view_servingmember")
+@station_staff_required("honors.view_servingmember")
 def serving_member_list(request):
     q = request.GET.get("q", "").strip()[:50]
     qs = selectors.serving_member_list(user=request.user, q=q)
@@ -383,7 +355,7 @@ def serving_member_list(request):
 
 
 @require_http_methods(["GET", "POST"])
-@station_view("honors.add_servingmember")
+@station_staff_required("honors.add_servingmember")
 def serving_member_create(request):
     form = ServingMemberForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -400,7 +372,7 @@ def serving_member_create(request):
 
 
 @require_http_methods(["GET", "POST"])
-@station_view("honors.view_servingmember")
+@station_staff_required("honors.view_servingmember")
 def serving_member_detail(request, pk: int):
     member = selectors.serving_member_detail(user=request.user, pk=pk)
     form = MeritForm(request.POST or None)
@@ -433,7 +405,7 @@ def serving_member_detail(request, pk: int):
 
 
 @require_http_methods(["GET", "POST"])
-@station_view("honors.add_commendationdelivery")
+@station_staff_required("honors.add_commendationdelivery")
 def merit_deliver(request, pk: int):
     merit = selectors.merit_detail(user=request.user, pk=pk)
     form = DeliveryForm(request.POST or None, initial={"deliverer": getattr(request.user, "full_name", "")})
@@ -451,7 +423,7 @@ def merit_deliver(request, pk: int):
 
 
 @require_GET
-@station_view("honors.view_commendationdelivery")
+@station_staff_required("honors.view_commendationdelivery")
 def delivery_list(request):
     form = YearForm(request.GET or None) if request.GET.get("year") else YearForm()
     year = form.cleaned_data["year"] if form.is_bound and form.is_valid() else None

@@ -13,16 +13,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from canghzou_portal import codes
+from canghzou_portal.access import require_perm
+from canghzou_portal.audit import audit
 from canghzou_portal.scoping import assert_station_in_scope, user_can_reach_code
 
-from . import codes, selectors
-from .audit import audit
+from . import selectors
 from .models import PublicWelfarePost, ServiceRecord, Station, StationEvaluation
-
-
-def _require_perm(user, perm: str, message: str) -> None:
-    if not user.has_perm(perm):
-        raise PermissionDenied(message)
 
 
 def _assert_veteran_in_scope(user, veteran) -> None:
@@ -56,7 +53,7 @@ def service_record_create(
     station: Station | None = None,
 ) -> ServiceRecord:
     """Log a service (来访接待、政策咨询、帮扶援助…) for a veteran of the user's subtree."""
-    _require_perm(user, "services.add_servicerecord", "您没有登记服务记录的权限")
+    require_perm(user, "services.add_servicerecord", "您没有登记服务记录的权限")
     _assert_veteran_in_scope(user, veteran)
     station = station or veteran.station
     assert_station_in_scope(user, station)
@@ -81,7 +78,7 @@ def service_record_create(
 @transaction.atomic
 def service_record_update(*, request=None, user, record: ServiceRecord, **fields) -> ServiceRecord:
     """Change an open record. Closed records are read-only."""
-    _require_perm(user, "services.change_servicerecord", "您没有修改服务记录的权限")
+    require_perm(user, "services.change_servicerecord", "您没有修改服务记录的权限")
     record = ServiceRecord.objects.select_for_update().get(pk=record.pk)
     assert_station_in_scope(user, record.station_id)
     if record.is_closed:
@@ -105,7 +102,7 @@ def service_record_update(*, request=None, user, record: ServiceRecord, **fields
 @transaction.atomic
 def service_record_close(*, request=None, user, record: ServiceRecord, outcome: str | None = None) -> ServiceRecord:
     """办结: close a case. A 权益维护 case needs an outcome; closing sets ``closed_at``."""
-    _require_perm(user, "services.change_servicerecord", "您没有办结服务记录的权限")
+    require_perm(user, "services.change_servicerecord", "您没有办结服务记录的权限")
     record = ServiceRecord.objects.select_for_update().get(pk=record.pk)
     assert_station_in_scope(user, record.station_id)
     if record.is_closed:
@@ -144,7 +141,7 @@ def welfare_post_create(
     monthly_subsidy: Decimal,
     station: Station | None = None,
 ) -> PublicWelfarePost:
-    _require_perm(user, "services.add_publicwelfarepost", "您没有登记公益性岗位的权限")
+    require_perm(user, "services.add_publicwelfarepost", "您没有登记公益性岗位的权限")
     _assert_veteran_in_scope(user, veteran)
     station = station or veteran.station
     assert_station_in_scope(user, station)
@@ -175,7 +172,7 @@ POST_EDITABLE_FIELDS = ("post_name", "station", "start_date", "monthly_subsidy")
 @transaction.atomic
 def welfare_post_update(*, request=None, user, post: PublicWelfarePost, **fields) -> PublicWelfarePost:
     """Correct a post's name, station, start date or subsidy (离岗 is ``welfare_post_end``)."""
-    _require_perm(user, "services.change_publicwelfarepost", "您没有修改公益性岗位的权限")
+    require_perm(user, "services.change_publicwelfarepost", "您没有修改公益性岗位的权限")
     post = PublicWelfarePost.objects.select_for_update().select_related("veteran").get(pk=post.pk)
     assert_station_in_scope(user, post.station_id)
     unknown = set(fields) - set(POST_EDITABLE_FIELDS)
@@ -195,7 +192,7 @@ def welfare_post_update(*, request=None, user, post: PublicWelfarePost, **fields
 @transaction.atomic
 def welfare_post_end(*, request=None, user, post: PublicWelfarePost, end_date: datetime.date) -> PublicWelfarePost:
     """离岗: set the end date (not before the start date, not in the future)."""
-    _require_perm(user, "services.change_publicwelfarepost", "您没有办理离岗的权限")
+    require_perm(user, "services.change_publicwelfarepost", "您没有办理离岗的权限")
     post = PublicWelfarePost.objects.select_for_update().get(pk=post.pk)
     assert_station_in_scope(user, post.station_id)
     if post.end_date is not None:
@@ -251,10 +248,10 @@ def station_evaluation_save(
     if unknown:
         raise ValueError(f"不可修改的字段：{', '.join(sorted(unknown))}")
     if evaluation is None:
-        _require_perm(user, "services.add_stationevaluation", "您没有新增星级评定的权限")
+        require_perm(user, "services.add_stationevaluation", "您没有新增星级评定的权限")
         evaluation = StationEvaluation(station=station, year=year)
     else:
-        _require_perm(user, "services.change_stationevaluation", "您没有修改星级评定的权限")
+        require_perm(user, "services.change_stationevaluation", "您没有修改星级评定的权限")
         evaluation = StationEvaluation.objects.select_for_update().get(pk=evaluation.pk)
         assert_can_evaluate(user, evaluation.station)
         evaluation.station = station

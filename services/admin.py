@@ -133,6 +133,12 @@ class UserAdmin(ScopedModelAdmin, DjangoUserAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "employer" and formfield is not None:
+            formfield.queryset = formfield.queryset.select_related("organization")  # its name is the unit's
+        return formfield
+
     @admin.display(description="角色")
     def role_list(self, obj):
         return "、".join(g.name for g in obj.groups.all())
@@ -439,3 +445,7 @@ class MonthlyStatisticAdmin(LargeTableAdminMixin, ScopedModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# --- 社会化拥军 (issue 19) -----------------------------------------------------------------------
+from . import admin_support  # noqa: E402, F401

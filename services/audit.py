@@ -1,15 +1,11 @@
-"""Writing the audit trail. Never put an ID or phone number into ``detail``.
-
-Also the one way rows leave the trail: :func:`purge_audit_events` (retention, raw SQL).
+"""The audit trail's labels and retention. Events are written by ``canghzou_portal.audit.audit``;
+:func:`purge_audit_events` is the one way rows leave the trail (retention, raw SQL).
 """
 
 from __future__ import annotations
 
-import ipaddress
 from datetime import timedelta
-from typing import Any
 
-from django.conf import settings
 from django.db import connections, router
 from django.utils import timezone
 
@@ -41,67 +37,6 @@ ACTION_LABELS: dict[str, str] = {
 
 # The audit trail is kept at least this long (GB/T 22239 level 3 asks for ≥ 6 months).
 AUDIT_MIN_RETENTION_DAYS = 184
-
-
-def _valid_ip(value: str) -> str | None:
-    value = (value or "").strip()
-    try:
-        return str(ipaddress.ip_address(value))
-    except ValueError:
-        return None
-
-
-def client_ip(request) -> str | None:
-    """The client address of a request.
-
-    ``X-Forwarded-For`` is honoured only behind ``PORTAL_PROXY_COUNT`` trusted reverse proxies
-    (default 0: the header is ignored, because a client can send anything in it). With N
-    proxies, each proxy appends the address it saw, so the client is the N-th entry from the right.
-    """
-    if request is None:
-        return None
-    remote = _valid_ip(request.META.get("REMOTE_ADDR", ""))
-    proxies = int(getattr(settings, "PORTAL_PROXY_COUNT", 0) or 0)
-    if proxies > 0:
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-        if len(forwarded) >= proxies:
-            return _valid_ip(forwarded[-proxies]) or remote
-    return remote
-
-
-def client_ip_for_axes(request) -> str:
-    """``AXES_CLIENT_IP_CALLABLE``: django-axes locks on the same address the audit trail records."""
-    return client_ip(request) or ""
-
-
-def audit(
-    action: str,
-    *,
-    request=None,
-    user=None,
-    obj: Any = None,
-    result: str = AuditEvent.Result.SUCCESS,
-    **detail: Any,
-) -> AuditEvent:
-    if user is None and request is not None:
-        user = getattr(request, "user", None)
-    if user is not None and not getattr(user, "is_authenticated", False):
-        user = None
-    event = AuditEvent(
-        user=user,
-        username=getattr(user, "username", "") or detail.pop("username", ""),
-        station_code=getattr(user, "station_id", "") or "",
-        ip_address=client_ip(request),
-        action=action,
-        result=result,
-        detail=detail,
-    )
-    if obj is not None:
-        event.object_type = obj._meta.label
-        event.object_id = str(obj.pk)
-        event.object_repr = str(obj)[:200]
-    event.save()
-    return event
 
 
 def purge_audit_events(*, older_than_days: int, using: str | None = None) -> int:

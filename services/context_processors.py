@@ -1,18 +1,15 @@
 from django.conf import settings
 
-from .roles import BUSINESS_ROLES, ROLE_AUDITOR, ROLE_EMPLOYER
+from canghzou_portal.access import is_auditor, is_employer_account, is_station_staff, role_names
 
 
 def portal(request):
     user = getattr(request, "user", None)
-    roles = set()
-    if user is not None and user.is_authenticated:
-        roles = {g.name for g in user.groups.all()}
     return {
         "PORTAL_NAME": settings.PORTAL_NAME,
         "PORTAL_BUREAU": settings.PORTAL_BUREAU,
-        "user_roles": roles,
-        "is_station_user": bool(roles & set(BUSINESS_ROLES)) or bool(user and user.is_superuser),
-        "is_auditor": ROLE_AUDITOR in roles,
-        "is_employer": ROLE_EMPLOYER in roles,
+        "user_roles": role_names(user),
+        "is_station_user": is_station_staff(user),
+        "is_auditor": is_auditor(user),
+        "is_employer": is_employer_account(user),
     }

@@ -16,10 +16,10 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from canghzou_portal import codes
 from veterans.choices import RegistryStatus
 from veterans.models import Veteran
 
-from . import codes
 from .models import PublicWelfarePost, ServiceRecord, Station, StationEvaluation, User
 
 BATCH = 5000

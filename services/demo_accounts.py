@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from . import codes
+from canghzou_portal import codes
+
 from .models import Station, User
 from .roles import (
     ROLE_AUDITOR,

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from django.db import transaction
 
-from . import codes
+from canghzou_portal import codes
+
 from .models import Station
 
 LEVEL_ALIASES = {"city": codes.CITY, "county": codes.COUNTY, "township": codes.TOWNSHIP, "village": codes.VILLAGE}

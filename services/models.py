@@ -11,10 +11,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from canghzou_portal import codes
+from canghzou_portal.audit import AuditResult
 from canghzou_portal.models import TimeStampedModel
 from canghzou_portal.scoping import ScopedQuerySet
-
-from . import codes
+from employment.validators import validate_credit_code
 
 
 # --- stations -------------------------------------------------------------------------
@@ -86,6 +87,72 @@ class Station(models.Model):
 
     def contains(self, other_code: str) -> bool:
         return codes.in_subtree(other_code, self.code)
+
+
+# --- organizations (units) ---------------------------------------------------------------
+class OrganizationQuerySet(ScopedQuerySet):
+    def by_credit_code(self, code: str):
+        from employment.validators import normalize_credit_code
+
+        return self.filter(credit_code=normalize_credit_code(code))
+
+
+class Organization(TimeStampedModel):
+    """A unit (单位): one row per unified social credit code, whatever roles it holds.
+
+    Its roles: employer (``employment.Employer``, one-to-one, the job board's employer),
+    alliance member (``services.AllianceMembership``: applied, approved with a plaque number,
+    suspended, exited), employment base (就业创业基地) and training partner (the "两个一":
+    校企合一, 企训合一) as flags here. Donations, memberships, offers and service points of a unit
+    point at this model. Jurisdiction: the county the unit is registered in.
+    """
+
+    name = models.CharField("单位名称", max_length=100, db_index=True)
+    credit_code = models.CharField(
+        "统一社会信用代码",
+        max_length=18,
+        unique=True,
+        validators=[validate_credit_code],
+        error_messages={"unique": "该统一社会信用代码的单位已登记，无需重复登记"},
+    )
+    industry = models.CharField("所属行业", max_length=50, blank=True)
+    county = models.ForeignKey(
+        Station, verbose_name="所在县（市、区）", on_delete=models.PROTECT, related_name="organizations"
+    )
+    address = models.CharField("地址", max_length=200, blank=True)
+    contact_name = models.CharField("联系人", max_length=50, blank=True)
+    contact_phone = models.CharField("联系电话", max_length=30, blank=True)
+    is_employment_base = models.BooleanField("就业创业基地", default=False)
+    is_school_enterprise = models.BooleanField("校企合一", default=False)
+    is_enterprise_training = models.BooleanField("企训合一", default=False)
+
+    jurisdiction_path = "county"
+    objects = OrganizationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "单位"
+        verbose_name_plural = "单位"
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["county", "name"], name="organization_county_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean_fields(self, exclude=None):
+        from employment.validators import normalize_credit_code
+
+        # stored as the validator reads it (before the length check), so " 91…x" and "91…X" are one unit
+        self.credit_code = normalize_credit_code(self.credit_code)
+        self.name = (self.name or "").strip()
+        super().clean_fields(exclude=exclude)
+
+    def clean(self):
+        if self.county_id and codes.level_of(self.county_id) != codes.COUNTY:
+            raise ValidationError({"county": "所在地须选择县（市、区）"})
+
+    @property
+    def is_training_partner(self) -> bool:
+        return self.is_school_enterprise or self.is_enterprise_training
 
 
 class StationEvaluation(TimeStampedModel):
@@ -402,10 +469,7 @@ class AuditEventQuerySet(models.QuerySet):
 class AuditEvent(models.Model):
     """Append-only audit trail (logins, PII reveals, exports, imports, approvals, changes)."""
 
-    class Result(models.TextChoices):
-        SUCCESS = "success", "成功"
-        FAILURE = "failure", "失败"
-        DENIED = "denied", "拒绝"
+    Result = AuditResult
 
     time = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     user = models.ForeignKey(
@@ -449,3 +513,14 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("审计记录不可删除")
+
+
+# 社会化拥军 (associations, member units, offers, service points) live in their own module.
+from .models_support import (  # noqa: E402, F401
+    Alliance,
+    AllianceMembership,
+    MembershipEvent,
+    MembershipSource,
+    MembershipStatus,
+    SupportIndustry,
+)

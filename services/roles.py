@@ -1,5 +1,8 @@
 """Roles are groups. This table is the one place that says what each role may do.
 
+The role names (and which roles work in the station portal) are defined with the rest of the
+access model in canghzou_portal/access.py and imported here.
+
 Groups are created by a data migration (services/migrations); their permissions are synced
 from ROLE_PERMISSIONS after every migrate, so permissions of models added later are picked up.
 An entry is ``"app_label.codename"`` or ``"app_label.*"`` (every permission of the app).
@@ -8,17 +11,17 @@ Jurisdiction (which stations) is separate: see canghzou_portal/scoping.py.
 
 from __future__ import annotations
 
-ROLE_SYSADMIN = "系统管理员"
-ROLE_BUREAU = "市局工作人员"
-ROLE_REVIEWER = "审核员"
-ROLE_CLERK = "经办员"
-ROLE_STATS = "统计查看员"
-ROLE_AUDITOR = "审计员"
-ROLE_EMPLOYER = "企业用户"
-
-ALL_ROLES = (ROLE_SYSADMIN, ROLE_BUREAU, ROLE_REVIEWER, ROLE_CLERK, ROLE_STATS, ROLE_AUDITOR, ROLE_EMPLOYER)
-# Roles that work in the station portal (/station/) on business data.
-BUSINESS_ROLES = (ROLE_BUREAU, ROLE_REVIEWER, ROLE_CLERK, ROLE_STATS)
+from canghzou_portal.access import (  # noqa: F401 - the role names, used as services.roles.ROLE_*
+    ALL_ROLES,
+    BUSINESS_ROLES,
+    ROLE_AUDITOR,
+    ROLE_BUREAU,
+    ROLE_CLERK,
+    ROLE_EMPLOYER,
+    ROLE_REVIEWER,
+    ROLE_STATS,
+    ROLE_SYSADMIN,
+)
 
 _BUSINESS_VIEW = [
     "services.view_station",
@@ -26,10 +29,15 @@ _BUSINESS_VIEW = [
     "services.view_servicerecord",
     "services.view_publicwelfarepost",
     "services.view_monthlystatistic",
+    "services.view_organization",
+    "services.view_alliance",
+    "services.view_alliancemembership",
+    "services.view_membershipevent",
     "veterans.view_veteran",
     "veterans.view_household",
     "veterans.view_householdmember",
     "veterans.view_veterantransfer",
+    "veterans.view_preferentialcard",
     "honors.view_honortype",
     "honors.view_nomination",
     "honors.view_award",
@@ -67,6 +75,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "services.*servicerecord",
         "services.*publicwelfarepost",
         "services.view_monthlystatistic",
+        "services.*organization",
+        "services.*alliance",
+        "services.*alliancemembership",
+        "services.view_membershipevent",
         "veterans.*",
         "honors.*",
         "employment.*",
@@ -76,6 +88,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_BUSINESS_VIEW,
         "honors.review_nomination",
         "employment.review_jobposting",
+        "veterans.review_preferentialcard",
+        "services.review_alliancemembership",
         "services.add_stationevaluation",
         "services.change_stationevaluation",
     ],
@@ -91,6 +105,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "veterans.change_household",
         "veterans.add_householdmember",
         "veterans.change_householdmember",
+        "veterans.add_preferentialcard",
+        "veterans.change_preferentialcard",
         "services.add_servicerecord",
         "services.change_servicerecord",
         "services.add_publicwelfarepost",

@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
 
-from canghzou_portal.scoping import ALL, scope_queryset, user_scope
+from canghzou_portal import codes
+from canghzou_portal.access import user_tier
+from canghzou_portal.scoping import covers_whole_city, scope_queryset, user_scope
 
-from . import codes
 from .models import Station
 
 
@@ -199,11 +200,7 @@ def evaluations_for_user(user, *, year: int | None = None, level: str | None = N
 
 def evaluable_levels(user) -> tuple[str, ...]:
     """Levels the user's tier rates: the city rates counties; a county its townships and villages."""
-    if user.station_id is None:
-        return (codes.COUNTY,) if user.is_superuser else ()
-    return {codes.CITY: (codes.COUNTY,), codes.COUNTY: (codes.TOWNSHIP, codes.VILLAGE)}.get(
-        codes.level_of(user.station_id), ()
-    )
+    return {codes.CITY: (codes.COUNTY,), codes.COUNTY: (codes.TOWNSHIP, codes.VILLAGE)}.get(user_tier(user), ())
 
 
 def evaluable_stations(user) -> QuerySet[Station]:
@@ -236,10 +233,10 @@ def audit_events_for(user) -> QuerySet:
     staff in their subtree (the auditor's page and the admin both read through this)."""
     from .models import AuditEvent
 
-    scope = user_scope(user)
     qs = AuditEvent.objects.all()
-    if scope == ALL or (scope is not None and codes.level_of(user.station_id) == codes.CITY):
+    if covers_whole_city(user):
         return qs
+    scope = user_scope(user)
     if scope is None:
         return qs.none()
     low, high = scope

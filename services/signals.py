@@ -11,13 +11,11 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
 
-from .audit import audit
-from .models import AuditEvent, User
-from .role_separation import check_role_separation
+from canghzou_portal.audit import AuditResult, audit
+from canghzou_portal.middleware import SESSION_LAST_ACTIVITY, SESSION_LOGIN_TIME, current_request
 
-# Session key holding the login time (seconds since the epoch); see canghzou_portal/middleware.py.
-SESSION_LOGIN_TIME = "_portal_login_time"
-SESSION_LAST_ACTIVITY = "_portal_last_activity"
+from .models import User
+from .role_separation import check_role_separation
 
 
 @receiver(user_logged_in, dispatch_uid="audit_login")
@@ -40,14 +38,14 @@ def _login_failed(sender, credentials, request=None, **kwargs):
     audit(
         "login_failed",
         request=request,
-        result=AuditEvent.Result.FAILURE,
+        result=AuditResult.FAILURE,
         username=str(credentials.get("username", ""))[:150],
     )
 
 
 @receiver(user_locked_out, dispatch_uid="audit_lockout")
 def _locked_out(sender, request=None, username=None, ip_address=None, **kwargs):
-    audit("lockout", request=request, user=None, result=AuditEvent.Result.DENIED, username=str(username or "")[:150])
+    audit("lockout", request=request, user=None, result=AuditResult.DENIED, username=str(username or "")[:150])
 
 
 def _group_names(instance, action, pk_set) -> tuple[set[str], set[str]]:
@@ -89,6 +87,4 @@ def _groups_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
 
 
 def _audit_role_change(user, *, added, removed) -> None:
-    from canghzou_portal.middleware import current_request
-
     audit("role_change", request=current_request(), obj=user, added=list(added), removed=list(removed))

@@ -31,7 +31,8 @@ from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from . import codes
+from canghzou_portal import codes
+
 from .models import METRIC_KEYS, MonthlyStatistic, ServiceRecord, Station
 
 logger = logging.getLogger(__name__)

@@ -1,39 +1,27 @@
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
+from canghzou_portal import codes
+from canghzou_portal.access import station_staff_required
 from canghzou_portal.scoping import get_scoped_object_or_404, user_can_reach_code
 
-from . import codes, selectors
+from . import selectors
 from .models import Station
-from .roles import BUSINESS_ROLES
 
 
-def require_station_user(user) -> Station:
-    """The station portal is for business roles attached to a station."""
-    if user.is_superuser and user.station_id is None:
-        return Station.objects.get(level=codes.CITY)
-    if user.station_id is None or not (set(user.role_names) & set(BUSINESS_ROLES) or user.is_superuser):
-        raise PermissionDenied("此页面仅供服务中心（站）工作人员使用")
-    return user.station
-
-
-@login_required
+@station_staff_required()
 @require_GET
 def dashboard(request):
-    station = require_station_user(request.user)
-    return _station_page(request, station, "services/dashboard.html")
+    return _station_page(request, request.station, "services/dashboard.html")
 
 
-@login_required
+@station_staff_required()
 @require_GET
 def station_detail(request, code: str):
-    require_station_user(request.user)
     station = get_scoped_object_or_404(Station, request.user, code=code)
     return _station_page(request, station, "services/dashboard.html")
 
@@ -85,3 +73,8 @@ def station_public_detail(request, code: str):
         "services/station_public_detail.html",
         {"station": station, "chain": selectors.station_chain(station)},
     )
+
+
+def home_context(request) -> dict:
+    """The home page's headline figures (settings.PORTAL_HOME_CONTEXT)."""
+    return {"headline": selectors.latest_city_statistic()}

@@ -19,11 +19,12 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from canghzou_portal.audit import audit
 from canghzou_portal.exports import escape_formula
 from canghzou_portal.pagination import CappedCountPaginator
 
 from . import selectors
-from .audit import ACTION_LABELS, audit
+from .audit import ACTION_LABELS
 from .models import AuditEvent
 
 EXPORT_MAX_ROWS = 50_000

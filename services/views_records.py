@@ -4,11 +4,11 @@ station evaluations. Views stay thin: parse input, call a selector or an action,
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from canghzou_portal.access import station_staff_required
 from canghzou_portal.pagination import CappedCountPaginator
 from canghzou_portal.scoping import get_scoped_object_or_404
 from veterans.models import Veteran
@@ -27,17 +27,8 @@ from .forms import (
     apply_validation_error,
 )
 from .models import PublicWelfarePost, ServiceRecord, StationEvaluation
-from .views import require_station_user
 
 PAGE_SIZE = selectors.SERVICE_PAGE_SIZE
-
-
-def _gate(request, perm: str, message: str = "您没有访问此页面的权限"):
-    """Station portal users holding ``perm``; returns the user's station."""
-    station = require_station_user(request.user)
-    if not request.user.has_perm(perm):
-        raise PermissionDenied(message)
-    return station
 
 
 def _querystring(request) -> str:
@@ -68,10 +59,9 @@ def _pick_veteran(request, template: str):
 
 
 # --- service records ----------------------------------------------------------------------
-@login_required
+@station_staff_required("services.view_servicerecord")
 @require_http_methods(["GET"])
 def record_list(request):
-    _gate(request, "services.view_servicerecord")
     form = ServiceRecordFilterForm(request.GET or None, user=request.user)
     veteran_id = request.GET.get("veteran", "")
     qs = selectors.service_records_for_user(
@@ -89,10 +79,9 @@ def record_list(request):
     )
 
 
-@login_required
+@station_staff_required("services.add_servicerecord", message="您没有登记服务记录的权限")
 @require_http_methods(["GET", "POST"])
 def record_create(request):
-    _gate(request, "services.add_servicerecord", "您没有登记服务记录的权限")
     veteran = _picked_veteran(request)
     if veteran is None:
         return _pick_veteran(request, "services/record_pick_veteran.html")
@@ -115,10 +104,9 @@ def _record_for(request, pk: int) -> ServiceRecord:
     return get_scoped_object_or_404(qs, request.user, pk=pk)
 
 
-@login_required
+@station_staff_required("services.view_servicerecord")
 @require_http_methods(["GET"])
 def record_detail(request, pk: int):
-    _gate(request, "services.view_servicerecord")
     record = _record_for(request, pk)
     return _render_detail(request, record, ServiceRecordCloseForm(initial={"outcome": record.outcome}))
 
@@ -133,10 +121,9 @@ def _render_detail(request, record, close_form, status=200):
     )
 
 
-@login_required
+@station_staff_required("services.change_servicerecord", message="您没有修改服务记录的权限")
 @require_http_methods(["GET", "POST"])
 def record_edit(request, pk: int):
-    _gate(request, "services.change_servicerecord", "您没有修改服务记录的权限")
     record = _record_for(request, pk)
     if record.is_closed:
         messages.error(request, "该服务记录已办结，不能再修改。")
@@ -153,10 +140,9 @@ def record_edit(request, pk: int):
     return render(request, "services/record_form.html", {"form": form, "veteran": record.veteran, "record": record})
 
 
-@login_required
+@station_staff_required("services.change_servicerecord", message="您没有办结服务记录的权限")
 @require_POST
 def record_close(request, pk: int):
-    _gate(request, "services.change_servicerecord", "您没有办结服务记录的权限")
     record = _record_for(request, pk)
     form = ServiceRecordCloseForm(request.POST)
     if form.is_valid():
@@ -174,10 +160,9 @@ def record_close(request, pk: int):
 
 
 # --- public-welfare posts -------------------------------------------------------------------
-@login_required
+@station_staff_required("services.view_publicwelfarepost")
 @require_http_methods(["GET"])
 def post_list(request):
-    _gate(request, "services.view_publicwelfarepost")
     form = WelfarePostFilterForm(request.GET or None)
     qs = selectors.welfare_posts_for_user(request.user, **form.filters())
     return render(
@@ -193,10 +178,9 @@ def post_list(request):
     )
 
 
-@login_required
+@station_staff_required("services.add_publicwelfarepost", message="您没有登记公益性岗位的权限")
 @require_http_methods(["GET", "POST"])
 def post_create(request):
-    _gate(request, "services.add_publicwelfarepost", "您没有登记公益性岗位的权限")
     veteran = _picked_veteran(request)
     if veteran is None:
         return _pick_veteran(request, "services/post_pick_veteran.html")
@@ -213,10 +197,9 @@ def post_create(request):
     return render(request, "services/post_form.html", {"form": form, "veteran": veteran, "current": current})
 
 
-@login_required
+@station_staff_required("services.change_publicwelfarepost", message="您没有办理离岗的权限")
 @require_http_methods(["GET", "POST"])
 def post_end(request, pk: int):
-    _gate(request, "services.change_publicwelfarepost", "您没有办理离岗的权限")
     post = get_scoped_object_or_404(PublicWelfarePost.objects.select_related("veteran", "station"), request.user, pk=pk)
     if post.end_date is not None:
         messages.info(request, f"该岗位已于{post.end_date:%Y-%m-%d}离岗。")
@@ -240,10 +223,9 @@ def _can_add_evaluation(user) -> bool:
     return user.has_perm("services.add_stationevaluation") and bool(selectors.evaluable_levels(user))
 
 
-@login_required
+@station_staff_required("services.view_stationevaluation")
 @require_http_methods(["GET"])
 def evaluation_list(request):
-    _gate(request, "services.view_stationevaluation")
     form = EvaluationFilterForm(request.GET or None)
     qs = selectors.evaluations_for_user(request.user, **form.filters())
     return render(
@@ -260,19 +242,17 @@ def evaluation_list(request):
     )
 
 
-@login_required
+@station_staff_required("services.add_stationevaluation", message="您没有星级评定的权限")
 @require_http_methods(["GET", "POST"])
 def evaluation_create(request):
-    _gate(request, "services.add_stationevaluation", "您没有星级评定的权限")
     if not selectors.evaluable_levels(request.user):
         raise PermissionDenied("只有市级和县级可以开展星级评定")
     return _evaluation_form(request, None)
 
 
-@login_required
+@station_staff_required("services.change_stationevaluation", message="您没有修改星级评定的权限")
 @require_http_methods(["GET", "POST"])
 def evaluation_edit(request, pk: int):
-    _gate(request, "services.change_stationevaluation", "您没有修改星级评定的权限")
     evaluation = get_scoped_object_or_404(StationEvaluation.objects.select_related("station"), request.user, pk=pk)
     actions.assert_can_evaluate(request.user, evaluation.station)
     return _evaluation_form(request, evaluation)

@@ -14,7 +14,8 @@ from django_otp import devices_for_user, user_has_device
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .audit import audit
+from canghzou_portal.audit import audit
+
 from .models import AuditEvent
 
 

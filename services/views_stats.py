@@ -9,21 +9,20 @@ from datetime import date
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
+from canghzou_portal import codes
+from canghzou_portal.access import station_staff_required
+from canghzou_portal.audit import audit
 from canghzou_portal.exports import escape_formula
 from canghzou_portal.scoping import get_scoped_object_or_404, user_can_reach_code
 
-from . import codes, selectors, stats
-from .audit import audit
+from . import selectors, stats
 from .models import METRIC_KEYS, MonthlyStatistic, Station
-from .views import require_station_user
 
 MONTH_RE = re.compile(r"^\d{4}-\d{2}$")
 PERMISSION = "services.view_monthlystatistic"
@@ -69,13 +68,6 @@ class BadQuery(ValueError):
     """A query parameter that cannot be used (message in Chinese)."""
 
 
-def _viewer_station(request) -> Station:
-    station = require_station_user(request.user)
-    if not request.user.has_perm(PERMISSION):
-        raise PermissionDenied("您没有查看统计报表的权限")
-    return station
-
-
 def _target_station(request, home: Station) -> Station:
     code = request.GET.get("station", "").strip()
     if not code or code == home.code:
@@ -119,10 +111,10 @@ def _display(key: str, value) -> str:
     return f"{value:,}"
 
 
-@login_required
+@station_staff_required(PERMISSION, message="您没有查看统计报表的权限")
 @require_GET
 def stats_page(request):
-    home = _viewer_station(request)
+    home = request.station
     station = _target_station(request, home)
     chain = selectors.station_chain(station)
     for link in chain:
@@ -190,10 +182,10 @@ def stats_page(request):
     return render(request, "services/stats.html", context)
 
 
-@login_required
+@station_staff_required(PERMISSION, message="您没有查看统计报表的权限")
 @require_GET
 def stats_export(request):
-    home = _viewer_station(request)
+    home = request.station
     station = _target_station(request, home)
     try:
         month = _month(request, station)

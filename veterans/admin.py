@@ -16,10 +16,12 @@ from django.urls import path, reverse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from canghzou_portal import codes
+from canghzou_portal.access import can_see_full_pii
 from canghzou_portal.admin_mixins import CountyFilter, LargeTableAdminMixin, ScopedInlineMixin
+from canghzou_portal.audit import audit
 from canghzou_portal.crypto import blind_index
 from canghzou_portal.scoping_mixins import ScopedModelAdmin
-from services import codes
 
 from . import views_io
 from .importing import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, run_export
@@ -118,12 +120,9 @@ class VeteranAdmin(LargeTableAdminMixin, ScopedHistoryAdmin):
         return obj.masked_phone
 
     # --- masking on the change form ------------------------------------------------------
-    def _full_pii(self, request) -> bool:
-        return request.user.has_perm("veterans.view_full_pii")
-
     def get_fields(self, request, obj=None):
         fields = list(super().get_fields(request, obj))
-        if obj is not None and not self._full_pii(request):
+        if obj is not None and not can_see_full_pii(request.user):
             fields = [f for f in fields if f not in PII_FIELDS]
             fields[1:1] = ["masked_id", "masked_mobile"]
         return fields
@@ -132,15 +131,13 @@ class VeteranAdmin(LargeTableAdminMixin, ScopedHistoryAdmin):
         readonly = list(super().get_readonly_fields(request, obj))
         if obj is not None:
             readonly.append("station")  # a move is a transfer (迁移), with its record and rules
-            if not self._full_pii(request):
+            if not can_see_full_pii(request.user):
                 readonly += ["masked_id", "masked_mobile"]
         return readonly
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         # Full numbers on the change form are a reveal like the clerk page's: audited.
-        if request.method == "GET" and self._full_pii(request):
-            from services.audit import audit
-
+        if request.method == "GET" and can_see_full_pii(request.user):
             obj = self.get_object(request, object_id)
             audit("pii_reveal", request=request, obj=obj, fields=["id_number", "phone"], via="admin")
         return super().change_view(request, object_id, form_url, extra_context)

@@ -140,3 +140,29 @@ class Relation(models.TextChoices):
     BROTHER = "brother", "兄弟"
     SISTER = "sister", "姐妹"
     OTHER = "other", "其他"
+
+
+class CardKind(models.TextChoices):
+    """优待证的种类 (the letter leads the card number, see ``card_number``)."""
+
+    VETERAN = "veteran", "退役军人优待证"
+    FAMILY = "family", "军属优待证"
+    SURVIVOR = "survivor", "烈士、因公牺牲军人、病故军人遗属优待证"
+
+
+CARD_KIND_LETTER = {CardKind.VETERAN: "T", CardKind.FAMILY: "J", CardKind.SURVIVOR: "Y"}
+
+
+class CardStatus(models.TextChoices):
+    APPLIED = "applied", "已申请"
+    APPROVED = "approved", "审核通过"
+    REJECTED = "rejected", "审核未通过"
+    MADE = "made", "已制证"
+    ISSUED = "issued", "已发放"
+    LOST = "lost", "已挂失"
+    REISSUED = "reissued", "已补发（原证作废）"
+    REVOKED = "revoked", "已注销"
+
+
+# A card in one of these states is over: nothing more happens to it.
+CARD_FINAL_STATUSES = (CardStatus.REJECTED, CardStatus.REISSUED, CardStatus.REVOKED)

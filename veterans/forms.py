@@ -8,8 +8,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from canghzou_portal import codes
 from canghzou_portal.scoping import ScopedFormMixin, user_can_reach_station
-from services import codes
 from services.models import Station
 
 from . import choices, selectors

@@ -38,9 +38,10 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from psycopg.copy import QueuedLibpqWriter
 
+from canghzou_portal.access import can_see_full_pii
+from canghzou_portal.audit import audit
 from canghzou_portal.crypto import EncryptedCharField, encrypt, mask_id_number, mask_phone
 from canghzou_portal.scoping import scope_queryset, user_can_reach_code
-from services.audit import audit
 from services.models import AuditEvent, Station
 
 from . import choices
@@ -1023,10 +1024,6 @@ def export_queryset(*, user, queryset=None, station_code: str | None = None, ful
     return qs.select_related(None).only(*DB_FIELDS).order_by("station_id", "id")
 
 
-def user_sees_full_pii(user) -> bool:
-    return bool(user is not None and user.has_perm("veterans.view_full_pii"))
-
-
 def write_export(queryset, out, *, file_format: str = "xlsx", full_pii: bool) -> int:
     """Stream ``queryset`` into ``out`` (a binary file) in the template's columns. Returns rows."""
     count = 0
@@ -1080,7 +1077,7 @@ def run_export(
     """Export (scoped, masked unless the user may see full numbers) and audit it."""
     if file_format not in ("xlsx", "csv"):
         raise ValueError(file_format)
-    full_pii = True if full_access else user_sees_full_pii(user)
+    full_pii = True if full_access else can_see_full_pii(user)
     qs = export_queryset(user=user, queryset=queryset, station_code=station_code, full_access=full_access)
     digest_out = _HashingWriter(out)
     count = write_export(qs, digest_out, file_format=file_format, full_pii=full_pii)

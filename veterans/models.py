@@ -66,6 +66,11 @@ class Household(CreatedByModel):
         return f"{self.head_name}户"
 
 
+class HouseholdMemberQuerySet(ScopedQuerySet):
+    def by_id_number(self, number: str):
+        return self.filter(id_number_hash=blind_index(number.strip().upper()))
+
+
 class HouseholdMember(models.Model):
     household = models.ForeignKey(Household, verbose_name="家庭户", on_delete=models.CASCADE, related_name="members")
     name = models.CharField("姓名", max_length=50)
@@ -75,16 +80,38 @@ class HouseholdMember(models.Model):
     )
     is_serving = models.BooleanField("现役军人", default=False)
     military_history = models.CharField("服役经历", max_length=200, blank=True)
+    # Recorded when the member becomes a care recipient or a card holder (烈士遗属, 军属): encrypted
+    # and blind-indexed exactly like the registry's numbers.
+    id_number = EncryptedCharField("身份证号", blank=True)
+    id_number_hash = models.CharField("身份证号索引", max_length=64, blank=True, editable=False)
+    deceased_on = models.DateField("去世日期", null=True, blank=True)
 
     jurisdiction_path = "household__station"
-    objects = ScopedQuerySet.as_manager()
+    objects = HouseholdMemberQuerySet.as_manager()
 
     class Meta:
         verbose_name = "家庭成员"
         verbose_name_plural = "家庭成员"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["id_number_hash"],
+                condition=~models.Q(id_number_hash=""),
+                name="member_unique_id_number",
+                violation_error_message="该身份证号已登记为其他家庭成员",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.id_number = (self.id_number or "").strip().upper()
+        self.id_number_hash = blind_index(self.id_number)
+        super().save(*args, **kwargs)
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number)
 
 
 class VeteranQuerySet(ScopedQuerySet):
@@ -322,3 +349,136 @@ class VeteranTransfer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.veteran} {self.from_station} → {self.to_station}"
+
+
+# --- 优待证 ------------------------------------------------------------------------------------
+class CardCounter(models.Model):
+    """Last 优待证 serial per county and year (locked with SELECT … FOR UPDATE when a number is drawn)."""
+
+    county = models.CharField("县级区划代码", max_length=6)
+    year = models.PositiveSmallIntegerField("年度")
+    last_serial = models.PositiveIntegerField("最后序号", default=0)
+
+    class Meta:
+        verbose_name = "优待证编号计数器"
+        verbose_name_plural = "优待证编号计数器"
+        constraints = [models.UniqueConstraint(fields=["county", "year"], name="cardcounter_unique_county_year")]
+
+    def __str__(self) -> str:
+        return f"{self.county} {self.year}: {self.last_serial}"
+
+
+class PreferentialCard(CreatedByModel):
+    """优待证: held by a veteran (退役军人优待证) or a household member (军属 / 遗属优待证).
+
+    Life cycle (``veterans.actions.card_*``; every step dated and kept in the history)::
+
+        applied ─county review─▶ approved (number drawn) ─▶ made ─▶ issued ─▶ lost ─▶ reissued
+           └──────▶ rejected                                                    (a new card, made, replaces it)
+        any state before the end ─▶ revoked (注销; the holder's death revokes every card they hold)
+
+    The number (``validators.card_number``: kind letter, county code, year, serial, check
+    character) is unique and never reused; the counter check (``selectors.card_check``) reads it.
+    """
+
+    number = models.CharField("优待证号", max_length=18, null=True, blank=True, editable=False)
+    kind = models.CharField("种类", max_length=20, choices=choices.CardKind.choices)
+    veteran = models.ForeignKey(
+        Veteran, verbose_name="持证退役军人", null=True, blank=True, on_delete=models.PROTECT, related_name="cards"
+    )
+    member = models.ForeignKey(
+        HouseholdMember,
+        verbose_name="持证家庭成员",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cards",
+    )
+    # The holder's station (the veteran's, or the member's household's): follows transfers.
+    station = models.ForeignKey(
+        "services.Station", verbose_name="所属服务站", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    status = models.CharField(
+        "状态", max_length=20, choices=choices.CardStatus.choices, default=choices.CardStatus.APPLIED
+    )
+    applied_on = models.DateField("申请日期")
+    approved_on = models.DateField("审核通过日期", null=True, blank=True)
+    made_on = models.DateField("制证日期", null=True, blank=True)
+    issued_on = models.DateField("发放日期", null=True, blank=True)
+    lost_on = models.DateField("挂失日期", null=True, blank=True)
+    reissued_on = models.DateField("补发日期", null=True, blank=True)
+    revoked_on = models.DateField("注销日期", null=True, blank=True)
+    revoke_reason = models.CharField("注销原因", max_length=200, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="审核人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    review_comment = models.CharField("审核意见", max_length=200, blank=True)
+    replaces = models.OneToOneField(
+        "self",
+        verbose_name="补发自（原证）",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replaced_by",
+    )
+
+    history = HistoricalRecords(
+        verbose_name="优待证变更历史",
+        excluded_fields=["updated_at"],
+        no_db_index=["veteran", "member", "station", "created_by", "reviewed_by", "replaces"],
+    )
+    jurisdiction_path = "station"
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "优待证"
+        verbose_name_plural = "优待证"
+        ordering = ["-applied_on", "-id"]
+        permissions = [("review_preferentialcard", "审核优待证申请")]
+        indexes = [
+            models.Index(fields=["station", "status"], name="card_station_status"),
+            models.Index(fields=["status", "issued_on"], name="card_status_issued"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["number"], name="card_unique_number"),
+            # One card of a kind in force (not rejected, replaced or revoked) per holder.
+            models.UniqueConstraint(
+                fields=["veteran", "kind"],
+                condition=~models.Q(status__in=choices.CARD_FINAL_STATUSES),
+                name="card_one_live_per_veteran",
+                violation_error_message="该持证人已有同种类的优待证",
+            ),
+            models.UniqueConstraint(
+                fields=["member", "kind"],
+                condition=~models.Q(status__in=choices.CARD_FINAL_STATUSES),
+                name="card_one_live_per_member",
+                violation_error_message="该持证人已有同种类的优待证",
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(veteran__isnull=False, member__isnull=True))
+                | (models.Q(veteran__isnull=True, member__isnull=False)),
+                name="card_one_holder",
+                violation_error_message="优待证须有且只有一名持证人（退役军人或家庭成员）",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.number or '（未编号）'} {self.holder_name}"
+
+    @property
+    def holder(self):
+        return self.veteran if self.veteran_id else self.member
+
+    @property
+    def holder_name(self) -> str:
+        holder = self.holder
+        return holder.name if holder is not None else ""
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in choices.CARD_FINAL_STATUSES

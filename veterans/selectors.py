@@ -7,20 +7,17 @@ from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 
-from canghzou_portal.crypto import mask_id_number, mask_phone
-from canghzou_portal.scoping import get_scoped_object_or_404, scope_queryset, user_can_reach_station
-from services import codes
+from canghzou_portal import codes
+from canghzou_portal.crypto import mask_id_number, mask_name, mask_phone
+from canghzou_portal.scoping import covers_whole_city, get_scoped_object_or_404, scope_queryset, user_can_reach_station
 from services.models import Station
 
-from .models import Veteran, VeteranTransfer
-from .validators import MOBILE_RE, normalize_id_number, normalize_mobile
+from .choices import CardKind, CardStatus
+from .models import PreferentialCard, Veteran, VeteranTransfer
+from .validators import MOBILE_RE, is_valid_card_number, normalize_card_number, normalize_id_number, normalize_mobile
 
 ID_SEARCH_RE = re.compile(r"^\d{17}[\dX]$")
 INITIALS_RE = re.compile(r"^[A-Za-z]{1,20}$")
-
-
-def can_view_full_pii(user) -> bool:
-    return user.has_perm("veterans.view_full_pii")
 
 
 def veteran_list(
@@ -69,7 +66,7 @@ def filter_station_choices(user) -> QuerySet[Station]:
     drop-down; a village code in the URL is still accepted.
     """
     qs = scope_queryset(Station.objects.all(), user).order_by("code")
-    if user.is_superuser or (user.station_id and codes.level_of(user.station_id) == codes.CITY):
+    if covers_whole_city(user):
         qs = qs.exclude(level=codes.VILLAGE)
     return qs
 
@@ -202,3 +199,50 @@ def _display(model_field, value, station_names: dict) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
     return str(value)
+
+
+# --- 优待证 ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CardCheck:
+    """What a member unit's counter may learn about a card: the verdict, the holder's masked
+    name and the card's kind — nothing more (no ID number, station, dates or holder id)."""
+
+    result: str  # "valid" | "invalid" | "lost" | "revoked"
+    label: str  # 有效 / 无效 / 已挂失 / 已注销
+    holder_name: str = ""  # masked, e.g. 张*明
+    kind: str = ""  # e.g. 退役军人优待证
+
+
+CARD_CHECK_LABELS = {"valid": "有效", "invalid": "无效", "lost": "已挂失", "revoked": "已注销"}
+_CARD_RESULT = {
+    CardStatus.ISSUED: "valid",
+    CardStatus.LOST: "lost",
+    CardStatus.REISSUED: "lost",  # the number of a card replaced after loss stays reported lost
+    CardStatus.REVOKED: "revoked",
+}
+
+
+def card_check(number: str) -> CardCheck:
+    """The counter check (社会化拥军 member units, ``/support/verify/``): one indexed query at most.
+
+    A malformed number or a wrong check character answers 无效 without a lookup. A card that was
+    never handed out (applied, approved, made, rejected) answers 无效 too, and says nothing about
+    its holder. Not scoped on purpose: member units check cards from the whole city.
+    """
+    normalized = normalize_card_number(number)
+    if not is_valid_card_number(normalized):
+        return CardCheck("invalid", CARD_CHECK_LABELS["invalid"])
+    row = (
+        PreferentialCard.objects.filter(number=normalized)
+        .values("status", "kind", "issued_on", "veteran__name", "member__name")
+        .first()
+    )
+    if row is None or row["issued_on"] is None or row["status"] not in _CARD_RESULT:
+        return CardCheck("invalid", CARD_CHECK_LABELS["invalid"])
+    result = _CARD_RESULT[row["status"]]
+    return CardCheck(
+        result=result,
+        label=CARD_CHECK_LABELS[result],
+        holder_name=mask_name(row["veteran__name"] or row["member__name"] or ""),
+        kind=str(CardKind(row["kind"]).label),
+    )

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from stdnum import numdb
 from stdnum.cn import ric
+from stdnum.iso7064 import mod_11_2
 
 # Province-level codes of GB/T 2260 (first two digits of a resident ID number).
 PROVINCE_CODES = frozenset(
@@ -115,3 +116,28 @@ def validate_mobile(value: str, *, field_label: str = "手机号码") -> str:
     if not MOBILE_RE.match(number):
         raise ValidationError(f"{field_label}“{value}”不是有效的大陆手机号码（11位，以1开头）", code="mobile")
     return number
+
+
+# --- 优待证 numbers ----------------------------------------------------------------------
+# K CCCCCC YYYY NNNNNN C — 18 characters:
+#   K       the kind: T 退役军人优待证, J 军属优待证, Y 遗属优待证
+#   CCCCCC  the county-level division code of the holder's station (1309xx; 130900 for the city)
+#   YYYY    the year the card was approved
+#   NNNNNN  the serial within county and year (all kinds share it)
+#   C       ISO 7064 MOD 11-2 check character over the 16 digits (0–9 or X, as in ID numbers)
+CARD_NUMBER_RE = re.compile(r"^[TJY]\d{16}[\dX]$")
+
+
+def normalize_card_number(value: str) -> str:
+    return (value or "").strip().replace(" ", "").replace("-", "").upper()
+
+
+def card_number(letter: str, county: str, year: int, serial: int) -> str:
+    digits = f"{county[:6]}{year:04d}{serial:06d}"
+    return f"{letter}{digits}{mod_11_2.calc_check_digit(digits)}"
+
+
+def is_valid_card_number(value: str) -> bool:
+    """Well-formed and its check character right (a typo at the counter is caught before any lookup)."""
+    number = normalize_card_number(value)
+    return bool(CARD_NUMBER_RE.match(number)) and mod_11_2.is_valid(number[1:])

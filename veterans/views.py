@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from canghzou_portal.access import NOT_ALLOWED, can_see_full_pii, require_perm, station_staff_required
+from canghzou_portal.audit import audit
 from canghzou_portal.pagination import CappedCountPaginator
-from services.audit import audit
-from services.views import require_station_user
 
 from . import actions, selectors
 from .forms import TransferForm, VeteranEditForm, VeteranFilterForm, VeteranForm
@@ -22,21 +22,10 @@ PAGE_SIZE = 20
 HISTORY_LIMIT = 500
 
 
-def _require(user, perm: str) -> None:
-    if not user.has_perm(perm):
-        raise PermissionDenied("您没有执行此操作的权限")
-
-
-def _station_user(request, perm: str) -> None:
-    require_station_user(request.user)
-    _require(request.user, perm)
-
-
 @never_cache
-@login_required
+@station_staff_required("veterans.view_veteran", message=NOT_ALLOWED)
 @require_http_methods(["GET"])
 def veteran_list(request):
-    _station_user(request, "veterans.view_veteran")
     form = VeteranFilterForm(request.GET or None, user=request.user)
     filters = {}
     if form.is_bound:
@@ -46,7 +35,7 @@ def veteran_list(request):
     paginator = CappedCountPaginator(qs, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     params = {k: v for k, v in request.GET.items() if k != "page" and v}
-    full_pii = selectors.can_view_full_pii(request.user)
+    full_pii = can_see_full_pii(request.user)
     if full_pii and page.object_list:
         # Full numbers on a list page are a reveal too: one audit row per page shown.
         audit("pii_list_view", request=request, veteran_ids=[v.pk for v in page.object_list])
@@ -65,10 +54,9 @@ def veteran_list(request):
 
 
 @never_cache
-@login_required
+@station_staff_required("veterans.add_veteran", message=NOT_ALLOWED)
 @require_http_methods(["GET", "POST"])
 def veteran_create(request):
-    _station_user(request, "veterans.add_veteran")
     form = VeteranForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -92,7 +80,7 @@ def _detail_context(request, veteran, revealed=None) -> dict:
         "transfers": selectors.veteran_transfers(veteran),
         "history": selectors.veteran_history(veteran, user=user, limit=10) if can_history else None,
         "can_history": can_history,
-        "full_pii": selectors.can_view_full_pii(user),
+        "full_pii": can_see_full_pii(user),
         "revealed": revealed,
         "can_change": user.has_perm("veterans.change_veteran"),
         "can_transfer": user.has_perm("veterans.transfer_veteran"),
@@ -100,31 +88,27 @@ def _detail_context(request, veteran, revealed=None) -> dict:
 
 
 @never_cache
-@login_required
+@station_staff_required("veterans.view_veteran", message=NOT_ALLOWED)
 @require_http_methods(["GET"])
 def veteran_detail(request, pk: int):
-    _station_user(request, "veterans.view_veteran")
     veteran = selectors.veteran_get(user=request.user, pk=pk)
     return render(request, "veterans/veteran_detail.html", _detail_context(request, veteran))
 
 
 @never_cache
-@login_required
+@station_staff_required("veterans.view_veteran", message=NOT_ALLOWED)
 @require_POST
 def veteran_reveal(request, pk: int):
     """显示完整号码: once, in this response only; every reveal is audited."""
-    require_station_user(request.user)
-    _require(request.user, "veterans.view_veteran")
     veteran = selectors.veteran_get(user=request.user, pk=pk)  # out of scope → 404 before anything else
     revealed = actions.veteran_reveal_pii(user=request.user, veteran=veteran, request=request)
     return render(request, "veterans/veteran_detail.html", _detail_context(request, veteran, revealed=revealed))
 
 
 @never_cache
-@login_required
+@station_staff_required("veterans.change_veteran", message=NOT_ALLOWED)
 @require_http_methods(["GET", "POST"])
 def veteran_edit(request, pk: int):
-    _station_user(request, "veterans.change_veteran")
     veteran = selectors.veteran_get(user=request.user, pk=pk)
     form = VeteranEditForm(request.POST or None, instance=veteran, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -145,10 +129,9 @@ def veteran_edit(request, pk: int):
 
 
 @never_cache
-@login_required
+@station_staff_required("veterans.transfer_veteran", message=NOT_ALLOWED)
 @require_http_methods(["GET", "POST"])
 def veteran_transfer(request, pk: int):
-    _station_user(request, "veterans.transfer_veteran")
     veteran = selectors.veteran_get(user=request.user, pk=pk)
     form = TransferForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -185,7 +168,7 @@ def veteran_transfer(request, pk: int):
 def veteran_history(request, pk: int):
     """Full change history: bureau staff and auditors (``veterans.view_historicalveteran``)."""
     veteran = selectors.veteran_get(user=request.user, pk=pk)  # out of scope → 404 first
-    _require(request.user, "veterans.view_historicalveteran")
+    require_perm(request.user, "veterans.view_historicalveteran", NOT_ALLOWED)
     return render(
         request,
         "veterans/veteran_history.html",

@@ -20,15 +20,13 @@ from pathlib import Path
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from services.views import require_station_user
+from canghzou_portal.access import NOT_ALLOWED, station_staff_required
 
 from . import selectors
 from .forms import VeteranFilterForm
@@ -45,12 +43,6 @@ class UploadForm(forms.Form):
         help_text="Excel 工作簿（.xlsx）或 CSV（UTF-8 或 GBK 编码），列名与导入模板一致",
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
     )
-
-
-def _gate(request, perm: str) -> None:
-    require_station_user(request.user)
-    if not request.user.has_perm(perm):
-        raise PermissionDenied("您没有执行此操作的权限")
 
 
 # --- staging: the previewed file and its report, per user -----------------------------------
@@ -98,10 +90,9 @@ def _discard(user, token: str) -> None:
 
 # --- views ----------------------------------------------------------------------------------
 @never_cache
-@login_required
+@station_staff_required("veterans.import_veteran", message=NOT_ALLOWED)
 @require_http_methods(["GET", "POST"])
 def veteran_import(request):
-    _gate(request, "veterans.import_veteran")
     form = UploadForm()
     context: dict = {"form": form, "shown": REPORT_SHOWN}
     if request.method == "POST" and request.POST.get("action") == "confirm":
@@ -161,28 +152,25 @@ def confirm_staged(request, token: str) -> ImportReport:
 
 
 @never_cache
-@login_required
+@station_staff_required("veterans.import_veteran", message=NOT_ALLOWED)
 @require_GET
 def veteran_import_report(request, token: str):
     """The error report of one upload as .xlsx (values masked as on screen)."""
-    _gate(request, "veterans.import_veteran")
     report = _load_report(request.user, token)
     return _attachment(report.error_workbook(), XLSX_CONTENT_TYPE, "导入错误报告.xlsx")
 
 
-@login_required
+@station_staff_required("veterans.import_veteran", message=NOT_ALLOWED)
 @require_GET
 def veteran_import_template(request):
-    _gate(request, "veterans.import_veteran")
     return _attachment(template_workbook(), XLSX_CONTENT_TYPE, "退役军人信息导入模板.xlsx")
 
 
 @never_cache
-@login_required
+@station_staff_required("veterans.export_veteran", message=NOT_ALLOWED)
 @require_GET
 def veteran_export(request):
     """The user's subtree (with the list's current filters) in the import template's columns."""
-    _gate(request, "veterans.export_veteran")
     file_format = "csv" if request.GET.get("format") == "csv" else "xlsx"
     form = VeteranFilterForm(request.GET or None, user=request.user)
     filters = {}

@@ -68,6 +68,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "services.context_processors.portal",
             ],
+            # the shared place list and map (canghzou_portal/geo.py): {% load places %}
+            "libraries": {"places": "canghzou_portal.templatetags.places"},
         },
     },
 ]
@@ -87,6 +89,10 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "services.User"
+# The station model (the jurisdiction's tree) and the audit trail's table: the core
+# (canghzou_portal.scoping, .audit, .approval) names them through these, importing no app.
+PORTAL_STATION_MODEL = "services.Station"
+PORTAL_AUDIT_MODEL = "services.AuditEvent"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -215,6 +221,8 @@ LOGGING = {
 }
 
 PORTAL_NAME = "沧州市退役军人服务平台"
+# The home page's sections: callables (request) -> dict of context, one per app that shows one.
+PORTAL_HOME_CONTEXT = ["services.views.home_context", "employment.views.home_context"]
 PORTAL_BUREAU = "沧州市退役军人事务局"
 
 # --- security (issue 9; docs/security.md) ------------------------------------------------------
@@ -278,7 +286,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the lock ends 30 minutes after the 5th failure
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_HTTP_RESPONSE_CODE = 429
-AXES_CLIENT_IP_CALLABLE = "services.audit.client_ip_for_axes"
+AXES_CLIENT_IP_CALLABLE = "canghzou_portal.audit.client_ip_for_axes"
 AXES_SENSITIVE_PARAMETERS = ["username", "password", "token"]
 AXES_VERBOSE = False
 
@@ -298,7 +306,7 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Rate limits (django-ratelimit): the shared 429 page; logins per client address.
 RATELIMIT_VIEW = "canghzou_portal.views.ratelimited"
-RATELIMIT_IP_META_KEY = "services.audit.client_ip_for_axes"
+RATELIMIT_IP_META_KEY = "canghzou_portal.audit.client_ip_for_axes"
 RATELIMIT_FAIL_OPEN = True  # Redis down: forms keep working; the lockout keeps counting in the database
 PORTAL_LOGIN_RATE = env("PORTAL_LOGIN_RATE", default="20/10m")
 if CACHES["default"]["BACKEND"] != "django_redis.cache.RedisCache":
@@ -325,6 +333,18 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+
+# Maps (canghzou_portal/geo.py, static/js/places.js): a tile server the bureau runs or licenses, e.g.
+# 天地图 (CGCS2000 ≈ WGS-84, the datum the portal stores). Unset: place lists without a map.
+MAP_TILE_URL = env("MAP_TILE_URL", default="")
+MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION", default="")
+MAP_MAX_ZOOM = env.int("MAP_MAX_ZOOM", default=18)
+MAP_TILE_SUBDOMAINS = env("MAP_TILE_SUBDOMAINS", default="abc")  # what {s} in the URL stands for (天地图: 01234567)
+if MAP_TILE_URL:
+    from canghzou_portal.geo import tile_source as _tile_source
+
+    if _tile_source(MAP_TILE_URL):  # the tiles are images from that host
+        CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(_tile_source(MAP_TILE_URL))
 
 # Every handler masks ID and mobile numbers (canghzou_portal/log_filters.py).
 LOGGING["filters"] = {"mask_personal_data": {"()": "canghzou_portal.log_filters.MaskPersonalDataFilter"}}

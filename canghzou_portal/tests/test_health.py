@@ -88,10 +88,12 @@ def test_home_lists_latest_public_postings_and_upcoming_fairs(client, world, dja
     from django.utils import timezone
 
     from employment.models import Employer, JobFair, JobPosting
+    from services.models import Organization
 
-    employer = Employer.objects.create(
+    unit = Organization.objects.create(
         name="沧州拥军物流有限公司", credit_code="91130900MA0A1B2C3D", county=world["countyA"]
     )
+    employer = Employer.objects.create(organization=unit)
     today = timezone.localdate()
     common = {
         "employer": employer,

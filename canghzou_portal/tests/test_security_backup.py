@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from services.audit import audit
+from canghzou_portal.audit import audit
 from veterans.tests.factories import VeteranFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]

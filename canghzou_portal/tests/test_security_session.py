@@ -8,9 +8,9 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.test import Client
 
+from canghzou_portal.middleware import SESSION_LAST_ACTIVITY, SESSION_LOGIN_TIME
 from conftest import PASSWORD
 from services.models import AuditEvent
-from services.signals import SESSION_LAST_ACTIVITY, SESSION_LOGIN_TIME
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import exception_handler
 from rest_framework_api_key.permissions import BaseHasAPIKey, KeyParser
 
-from services.audit import audit
-from services.models import AuditEvent
+from canghzou_portal.audit import AuditResult, audit
 
 from ..models import PartnerAPIKey
 
@@ -73,11 +72,11 @@ def audit_use(request, response) -> None:
         return
     code = response.status_code
     if code < 400:
-        result = AuditEvent.Result.SUCCESS
+        result = AuditResult.SUCCESS
     elif code in (status.HTTP_401_UNAUTHORIZED, status.HTTP_403_FORBIDDEN, status.HTTP_429_TOO_MANY_REQUESTS):
-        result = AuditEvent.Result.DENIED
+        result = AuditResult.DENIED
     else:
-        result = AuditEvent.Result.FAILURE
+        result = AuditResult.FAILURE
     api_key = getattr(request, "partner_key", None)
     audit(
         "api_request",

@@ -11,6 +11,11 @@ from ..models import Employer, JobFair, JobPosting
 
 
 class EmployerSerializer(serializers.ModelSerializer):
+    """The employer's unit (services.Organization): public facts only, no contact person or phone."""
+
+    name = serializers.CharField(source="organization.name", help_text="单位名称")
+    credit_code = serializers.CharField(source="organization.credit_code", help_text="统一社会信用代码")
+    industry = serializers.CharField(source="organization.industry", help_text="所属行业")
     is_partner = serializers.BooleanField(help_text="拥军企业")
 
     class Meta:

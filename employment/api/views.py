@@ -13,7 +13,7 @@ from rest_framework import exceptions, mixins, viewsets
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.views import APIView
 
-from services import codes
+from canghzou_portal import codes
 
 from .. import selectors
 from ..models import Employer, FairKind, JobCategory, JobFair, JobPosting
@@ -106,7 +106,8 @@ class FairFilter(django_filters.FilterSet):
         fields = ("county", "kind", "date_from")
 
 
-EMPLOYER_FIELDS = ("id", "name", "credit_code", "industry", "is_partner")
+EMPLOYER_FIELDS = ("id", "is_partner", "organization")
+UNIT_FIELDS = ("id", "name", "credit_code", "industry")
 
 
 @extend_schema(tags=["招聘岗位"])
@@ -120,11 +121,12 @@ class PostingViewSet(PartnerAPIMixin, mixins.ListModelMixin, mixins.RetrieveMode
     def get_queryset(self):
         return (
             JobPosting.objects.public()
-            .select_related("employer", "county")
+            .select_related("employer__organization", "county")
             .only(
                 *("title", "description", "category", "county__name", "salary_min", "salary_max", "headcount"),
                 *("education", "veteran_preferred", "published_at", "expires_on", "updated_at", "county_id"),
                 *(f"employer__{f}" for f in EMPLOYER_FIELDS),
+                *(f"employer__organization__{f}" for f in UNIT_FIELDS),
             )
             .order_by("-published_at", "-id")
         )
@@ -146,7 +148,12 @@ class FairViewSet(PartnerAPIMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
 
     def get_queryset(self):
         return selectors.public_fairs().prefetch_related(
-            Prefetch("employers", queryset=Employer.objects.only(*EMPLOYER_FIELDS).order_by("name")),
+            Prefetch(
+                "employers",
+                queryset=Employer.objects.select_related("organization")
+                .only(*EMPLOYER_FIELDS, *(f"organization__{f}" for f in UNIT_FIELDS))
+                .order_by("organization__name", "id"),
+            ),
             Prefetch(
                 "postings", queryset=JobPosting.objects.public().only("id").order_by("id"), to_attr="public_postings"
             ),

@@ -24,7 +24,7 @@ from employment.models import (
     Venture,
     VentureFounder,
 )
-from services.models import Station
+from services.models import Organization, Station
 from veterans.tests.factories import VeteranFactory, make_id_number  # noqa: F401 - re-exported
 
 
@@ -41,14 +41,42 @@ def _county() -> Station:
     return county
 
 
+class OrganizationFactory(DjangoModelFactory):
+    class Meta:
+        model = Organization
+
+    name = factory.Sequence(lambda n: f"沧州测试单位有限公司{n}")
+    credit_code = factory.Sequence(lambda n: make_credit_code(300000 + n))
+    industry = "制造业"
+    county = factory.LazyFunction(_county)
+
+
 class EmployerFactory(DjangoModelFactory):
+    """An employer and its unit: ``EmployerFactory(name=…, county=…, credit_code=…)`` still works —
+    the unit's fields are passed to the organization."""
+
     class Meta:
         model = Employer
 
-    name = factory.Sequence(lambda n: f"沧州测试实业有限公司{n}")
-    credit_code = factory.Sequence(make_credit_code)
-    industry = "制造业"
-    county = factory.LazyFunction(_county)
+    class Params:
+        name = factory.Sequence(lambda n: f"沧州测试实业有限公司{n}")
+        credit_code = factory.Sequence(make_credit_code)
+        industry = "制造业"
+        county = factory.LazyFunction(_county)
+        is_employment_base = False
+        is_school_enterprise = False
+        is_enterprise_training = False
+
+    organization = factory.SubFactory(
+        OrganizationFactory,
+        name=factory.SelfAttribute("..name"),
+        credit_code=factory.SelfAttribute("..credit_code"),
+        industry=factory.SelfAttribute("..industry"),
+        county=factory.SelfAttribute("..county"),
+        is_employment_base=factory.SelfAttribute("..is_employment_base"),
+        is_school_enterprise=factory.SelfAttribute("..is_school_enterprise"),
+        is_enterprise_training=factory.SelfAttribute("..is_enterprise_training"),
+    )
     is_partner = True
 
 

@@ -120,9 +120,10 @@ def test_admin_county_filter_lists_counties_in_scope_only(client_for, county_bur
 def test_credit_code_stored_normalised_so_a_lowercase_copy_is_a_duplicate(employer_a):
     from django.core.exceptions import ValidationError
 
-    from employment.models import Employer
+    from services.models import Organization
 
-    copy = Employer(name="另一家", credit_code=f" {employer_a.credit_code.lower()}", county=employer_a.county)
+    # the credit code is the unit's (services.Organization): one unit per code
+    copy = Organization(name="另一家", credit_code=f" {employer_a.credit_code.lower()}", county=employer_a.county)
     with pytest.raises(ValidationError) as exc:
         copy.full_clean()
     assert "credit_code" in exc.value.message_dict

@@ -139,7 +139,7 @@ def test_pagination_and_detail(client, key, employer_a):
     assert body["employer"] == {
         "name": employer_a.name,
         "credit_code": employer_a.credit_code,
-        "industry": employer_a.industry,
+        "industry": employer_a.organization.industry,
         "is_partner": True,
     }
     assert body["county_code"] == "130902000000" and body["url"] == f"http://testserver/jobs/{one.pk}/"
@@ -191,7 +191,9 @@ def test_fairs_with_figures_and_public_postings_only(client, key, world, city_bu
 
 
 def test_no_personal_data_anywhere(client, key, world, city_bureau):
-    employer = EmployerFactory(contact_name="王联系", contact_phone="13700001111", county=world["countyA"])
+    employer = EmployerFactory(
+        organization__contact_name="王联系", organization__contact_phone="13700001111", county=world["countyA"]
+    )
     posting = JobPostingFactory(employer=employer)
     veteran = VeteranFactory(station=world["villageA1a"], name="赵保密", phone="13811112222")
     fair = JobFairFactory(county=world["countyA"])

@@ -42,10 +42,10 @@ filters = st.fixed_dictionaries(
 class ApiVisibilityIsTheBoards(TestCase):
     @classmethod
     def setUpTestData(cls):
-        _make_world()
+        world = _make_world()
         cls.employers = [
-            EmployerFactory(county_id=COUNTIES[0], name="甲公司"),
-            EmployerFactory(county_id=COUNTIES[1], name="乙公司"),
+            EmployerFactory(county=world["countyA"], name="甲公司"),
+            EmployerFactory(county=world["countyB"], name="乙公司"),
         ]
         cls.key = make_api_key(requests_per_minute=1_000_000)[1]
 

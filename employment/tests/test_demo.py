@@ -22,7 +22,7 @@ from employment.models import (
 )
 from employment.validators import validate_credit_code
 from services.management.commands.seed_demo import DemoContext
-from services.models import User
+from services.models import Organization, User
 
 from .factories import VeteranFactory
 
@@ -39,7 +39,7 @@ def test_seed_creates_every_state_deterministically(world):
     counts = demo.seed(_ctx())
     assert counts["招聘岗位"] == JobPosting.objects.count() >= 60
     assert set(JobPosting.objects.values_list("status", flat=True)) == set(PostingStatus.values)
-    for code in Employer.objects.values_list("credit_code", flat=True):
+    for code in Employer.objects.values_list("organization__credit_code", flat=True):
         validate_credit_code(code)
     for code in Venture.objects.values_list("credit_code", flat=True):
         validate_credit_code(code)
@@ -73,6 +73,7 @@ def test_seed_creates_every_state_deterministically(world):
         model.objects.all().delete()
     User.objects.filter(username="employer").delete()
     Employer.objects.all().delete()
+    Organization.objects.all().delete()
     demo.seed(_ctx())
     assert sorted(JobPosting.objects.values_list("title", "status", "salary_min")) == snapshot
     assert (

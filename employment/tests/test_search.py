@@ -58,7 +58,7 @@ def _reference(q="", county=None, category=None, min_salary=None, partner_only=F
         lookup = "icontains" if any(ch.isascii() and ch.isalpha() for ch in word) else "contains"
         qs = qs.filter(
             Q(**{f"title__{lookup}": word})
-            | Q(**{f"employer__name__{lookup}": word})
+            | Q(**{f"employer__organization__name__{lookup}": word})
             | Q(**{f"description__{lookup}": word})
         )
     return list(qs.order_by("-published_at", "-id").values_list("id", flat=True))
@@ -190,8 +190,8 @@ def test_employer_rename_updates_search(world):
     employer = EmployerFactory(name="旧名称实业有限公司", county=world["countyA"])
     posting = JobPostingFactory(employer=employer, county=employer.county, title="保洁员", description="日常保洁。")
     assert _board(q="旧名称") == [posting.pk]
-    employer.name = "渤海新区港口集团"
-    employer.save()
+    employer.organization.name = "渤海新区港口集团"  # the name is the unit's (services.Organization)
+    employer.organization.save()
     assert _board(q="港口集团") == [posting.pk]
     assert _board(q="旧名称") == []
     posting.refresh_from_db()

@@ -11,7 +11,7 @@ from django.utils import timezone
 from employment import actions
 from employment.models import Venture, VentureFounder, VentureStatusChange, VentureSupport
 
-from .factories import EmployerFactory, VeteranFactory, make_credit_code
+from .factories import OrganizationFactory, VeteranFactory, make_credit_code
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -88,11 +88,11 @@ def test_duplicate_credit_code_and_founder_rules(venture, village_clerk, world, 
 
 
 def test_incubation_only_at_an_employment_base(village_clerk, veteran_a, world):
-    plain = EmployerFactory(is_employment_base=False)
+    plain = OrganizationFactory(is_employment_base=False)
     with pytest.raises(ValidationError) as exc:
         _register(village_clerk, veteran_a, incubation_base=plain, incubated_from=TODAY)
-    assert exc.value.message_dict["incubation_base"] == ["孵化基地须为就业创业基地企业"]
-    base = EmployerFactory(is_employment_base=True, name="沧州高新区退役军人就业创业基地")
+    assert exc.value.message_dict["incubation_base"] == ["孵化基地须为就业创业基地"]
+    base = OrganizationFactory(is_employment_base=True, name="沧州高新区退役军人就业创业基地")
     with pytest.raises(ValidationError) as exc:
         _register(village_clerk, veteran_a, incubation_base=base)
     assert exc.value.message_dict["incubated_from"] == ["入驻孵化基地的须填写入驻日期"]

@@ -12,8 +12,9 @@ from django.test import RequestFactory, override_settings
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from canghzou_portal.audit import audit, client_ip
 from services import roles
-from services.audit import audit, client_ip, purge_audit_events
+from services.audit import purge_audit_events
 from services.models import AuditEvent
 
 pytestmark = pytest.mark.django_db

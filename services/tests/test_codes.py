@@ -1,6 +1,6 @@
 import pytest
 
-from services import codes
+from canghzou_portal import codes
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,8 @@ import pytest
 from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 
-from services import codes, stats
+from canghzou_portal import codes
+from services import stats
 from services.models import METRIC_KEYS, MonthlyStatistic, Station
 from services.tests import stats_fixtures
 from services.tests.stats_fixtures import EXPECTED, MONTH, row_values
@@ -76,10 +77,10 @@ def test_failing_write_leaves_previous_rows(stats_world):
 
 
 def test_missing_apps_are_skipped(stats_world, settings):
-    settings.PORTAL_STATS_APPS = ("veterans", "services", "no_such_app", "services.codes")
+    settings.PORTAL_STATS_APPS = ("veterans", "services", "no_such_app", "canghzou_portal.codes")
     summary = stats.compute_month(MONTH)
     assert summary["providers"] == ["veterans", "services"]
-    assert summary["skipped"] == ["no_such_app", "services.codes"]
+    assert summary["skipped"] == ["no_such_app", "canghzou_portal.codes"]
     assert row_values(_rows()[stats_world["city"].code]) == EXPECTED["city"]
 
 

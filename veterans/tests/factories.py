@@ -17,7 +17,7 @@ from stdnum.cn import ric
 
 from services.models import Station
 from veterans import choices
-from veterans.models import Household, Veteran
+from veterans.models import Household, HouseholdMember, Veteran
 
 # Cangzhou county-level codes (GB/T 2260) whose numbers python-stdnum knows.
 CANGZHOU_AREAS = ("130902", "130903", "130921", "130922", "130925", "130929", "130981", "130982", "130983", "130984")
@@ -86,3 +86,12 @@ class VeteranFactory(DjangoModelFactory):
 
 def _birth_of(number: str) -> datetime.date:
     return datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+
+
+class HouseholdMemberFactory(DjangoModelFactory):
+    class Meta:
+        model = HouseholdMember
+
+    household = factory.SubFactory(HouseholdFactory)
+    name = factory.Faker("name", locale="zh_CN")
+    relation = choices.Relation.SPOUSE

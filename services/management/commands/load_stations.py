@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from services import codes
+from canghzou_portal import codes
 from services.loading import StationFileError, load_stations
 
 

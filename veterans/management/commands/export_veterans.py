@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from services.codes import is_valid_code
+from canghzou_portal.codes import is_valid_code
 from services.models import Station
 from veterans.importing import run_export
 

@@ -35,8 +35,8 @@ def founders_and_status_of_existing_ventures(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('employment', '0005_posting_search_grams'),
-        ('services', '0006_monthly_metrics_part_two'),
+        ('employment', '0008_employer_identity_on_organization'),
+        ('services', '0007_organizations_and_alliances'),
         ('veterans', '0003_lighter_history_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
@@ -201,7 +201,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='venture',
             name='incubation_base',
-            field=models.ForeignKey(blank=True, limit_choices_to={'is_employment_base': True}, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='incubated_ventures', to='employment.employer', verbose_name='孵化基地'),
+            field=models.ForeignKey(blank=True, limit_choices_to={'is_employment_base': True}, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='incubated_ventures', to='services.organization', verbose_name='孵化基地（就业创业基地）'),
         ),
         migrations.AddField(
             model_name='venture',
