@@ -23,7 +23,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from canghzou_portal import codes
-from canghzou_portal.access import is_employer_account, is_station_staff
+from canghzou_portal.access import is_employer_account, is_station_staff, require_perm
 from canghzou_portal.crypto import blind_index, mask_id_number
 from canghzou_portal.scoping import scope_queryset, user_can_reach_code
 from veterans.choices import EmploymentStatus, RegistryStatus
@@ -356,8 +356,10 @@ def application_match(*, application: Application, user) -> Application:
 # Training, job fairs and ventures recorded per veteran (issue 22)
 # =============================================================================================
 def _require_staff_perm(user, perm: str, what: str) -> None:
-    if not (is_station_staff(user) and user.has_perm(perm)):
+    """Station staff (canghzou_portal.access) holding ``perm``."""
+    if not is_station_staff(user):
         raise PermissionDenied(f"您没有{what}的权限")
+    require_perm(user, perm, f"您没有{what}的权限")
 
 
 def _require_reach(user, code: str | None, what: str) -> None:
