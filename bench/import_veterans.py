@@ -40,12 +40,13 @@ from django.db import connection, transaction  # noqa: E402
 from openpyxl import Workbook  # noqa: E402
 from stdnum.cn import ric  # noqa: E402
 
+from canghzou_portal.access import system_actor  # noqa: E402
 from services.loading import DEFAULT_FILE, load_stations  # noqa: E402
 from services.models import Station  # noqa: E402
 from veterans.demo import id_area  # noqa: E402
-from veterans.importing import run_import  # noqa: E402
+from veterans.importing import REGISTRY, run_import  # noqa: E402
+from veterans.importing.registry import HEADERS  # noqa: E402
 from veterans.models import _add_years  # noqa: E402
-from veterans.resources import HEADERS  # noqa: E402
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红文斌海波辉鹏"
@@ -113,8 +114,8 @@ def time_import(data: bytes) -> tuple[float, object, list[tuple]]:
     started = time.perf_counter()
     try:
         with transaction.atomic():
-            report = run_import(file_obj=io.BytesIO(data), filename="bench.xlsx", user=None, dry_run=False,
-                                full_access=True)  # fmt: skip
+            report = run_import(schema=REGISTRY, file_obj=io.BytesIO(data), filename="bench.xlsx",
+                                user=system_actor("bench"), dry_run=False)  # fmt: skip
             elapsed = time.perf_counter() - started
             with connection.cursor() as cursor:
                 cursor.execute(f"SELECT * FROM {table} WHERE id > %s ORDER BY id", [before])  # noqa: S608

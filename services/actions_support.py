@@ -10,9 +10,9 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from canghzou_portal.audit import audit
 from canghzou_portal.scoping import check_object_in_scope
 
-from .audit import audit
 from .models import Organization
 
 

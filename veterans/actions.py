@@ -58,6 +58,29 @@ def _check_household(user, veteran: Veteran) -> None:
         check_object_in_scope(user, veteran.household)
 
 
+# --- where a veteran may be registered, and moved ----------------------------------------------------
+def registration_station_error(user, station) -> str | None:
+    """Why ``user`` may not register a veteran at ``station`` (None: they may). The one rule, for
+    the form, this module and the bulk import: an active station inside the user's subtree."""
+    if not station.is_active:
+        return f"服务站“{station.name}”已停用，不能登记"
+    if not user_can_reach_code(user, station.code):
+        return f"服务站“{station.name}”不在您的辖区范围内"
+    return None
+
+
+def transfer_target_error(station, *, current_station_id: str | None = None) -> str | None:
+    """Why a veteran may not be moved to ``station`` (None: they may): an active township or
+    village station of the city, not the one they are registered at."""
+    if not station.is_active:
+        return f"迁入服务站“{station.name}”已停用"
+    if station.level not in (codes.TOWNSHIP, codes.VILLAGE):
+        return "迁入服务站须为乡镇（街道）或村（社区）服务站"
+    if station.pk == current_station_id:
+        return "迁入服务站与当前登记服务站相同"
+    return None
+
+
 @transaction.atomic
 def veteran_register(*, user, data: dict[str, Any]) -> Veteran:
     """信息采集: register a veteran at a station in the user's subtree."""
@@ -69,8 +92,9 @@ def veteran_register(*, user, data: dict[str, Any]) -> Veteran:
     if station is None:
         raise ValidationError({"station": "请选择登记服务站"})
     assert_station_in_scope(user, station)
-    if not station.is_active:
-        raise ValidationError({"station": f"服务站“{station.name}”已停用，不能登记"})
+    refused = registration_station_error(user, station)
+    if refused:
+        raise ValidationError({"station": refused})
     veteran = Veteran(**data, created_by=user)
     if not veteran.registered_on:
         veteran.registered_on = timezone.localdate()
@@ -135,12 +159,8 @@ def veteran_transfer(
         raise ValidationError("该退役军人已故，不能办理迁移")
     if to_station is None:
         errors["to_station"] = "请选择迁入服务站"
-    elif not to_station.is_active:
-        errors["to_station"] = f"迁入服务站“{to_station.name}”已停用"
-    elif to_station.level not in (codes.TOWNSHIP, codes.VILLAGE):
-        errors["to_station"] = "迁入服务站须为乡镇（街道）或村（社区）服务站"
-    elif to_station.pk == current.station_id:
-        errors["to_station"] = "迁入服务站与当前登记服务站相同"
+    elif refused := transfer_target_error(to_station, current_station_id=current.station_id):
+        errors["to_station"] = refused
     today = timezone.localdate()
     if date is None:
         errors["date"] = "请填写迁移日期"

@@ -23,8 +23,7 @@ from canghzou_portal.audit import audit
 from canghzou_portal.crypto import blind_index
 from canghzou_portal.scoping_mixins import ScopedModelAdmin
 
-from . import views_io
-from .importing import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, run_export
+from .importing import CSV_CONTENT_TYPE, REGISTRY, XLSX_CONTENT_TYPE, run_export, staging, template_workbook
 from .models import Household, HouseholdMember, Veteran, VeteranTransfer
 from .validators import MOBILE_RE, normalize_id_number, normalize_mobile
 
@@ -196,28 +195,28 @@ class VeteranAdmin(LargeTableAdminMixin, ScopedHistoryAdmin):
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": "导入退役军人信息",
-            "form": views_io.UploadForm(),
-            "shown": views_io.REPORT_SHOWN,
+            "form": staging.UploadForm(),
+            "shown": staging.REPORT_SHOWN,
         }
         if request.method == "POST" and request.POST.get("action") == "confirm":
             token = request.POST.get("token", "")
-            report = views_io.confirm_staged(request, token)
+            report = staging.confirm_staged(request, token, schema=REGISTRY)
             if report.ok:
                 self.message_user(request, report.summary(), messages.SUCCESS)
                 return redirect(reverse("admin:veterans_veteran_changelist"))
             context.update(report=report, token=token)
         elif request.method == "POST":
-            form = views_io.UploadForm(request.POST, request.FILES)
+            form = staging.UploadForm(request.POST, request.FILES)
             context["form"] = form
             if form.is_valid():
-                report, token = views_io.preview_upload(request, form.cleaned_data["file"])
+                report, token = staging.preview_upload(request, form.cleaned_data["file"], schema=REGISTRY)
                 context.update(report=report, token=token)
         return TemplateResponse(request, "admin/veterans/veteran/import.html", context)
 
     def template_view(self, request):
         if not request.user.has_perm("veterans.import_veteran"):
             raise PermissionDenied("您没有导入退役军人信息的权限")
-        return _template_response()
+        return staging.attachment(template_workbook(REGISTRY), XLSX_CONTENT_TYPE, "退役军人信息导入模板.xlsx")
 
     def export_view(self, request):
         """The change list's current filters and search, scoped and masked as the user may see."""
@@ -236,13 +235,7 @@ class VeteranAdmin(LargeTableAdminMixin, ScopedHistoryAdmin):
         run_export(user=request.user, out=out, file_format=file_format, queryset=queryset, request=request)
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         content_type = CSV_CONTENT_TYPE if file_format == "csv" else XLSX_CONTENT_TYPE
-        return views_io._attachment(out.getvalue(), content_type, f"退役军人信息-{stamp}.{file_format}")
-
-
-def _template_response():
-    from .importing import template_workbook
-
-    return views_io._attachment(template_workbook(), XLSX_CONTENT_TYPE, "退役军人信息导入模板.xlsx")
+        return staging.attachment(out.getvalue(), content_type, f"退役军人信息-{stamp}.{file_format}")
 
 
 class HouseholdMemberInline(ScopedInlineMixin, admin.TabularInline):

@@ -13,7 +13,7 @@ from canghzou_portal.scoping import ScopedFormMixin, user_can_reach_station
 from services.models import Station
 
 from . import choices, selectors
-from .actions import EDITABLE_FIELDS
+from .actions import EDITABLE_FIELDS, transfer_target_error
 from .models import Veteran
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -247,8 +247,7 @@ class TransferForm(forms.Form):
         station = Station.objects.filter(code=code).first() if codes.is_valid_code(code) else None
         if station is None:
             raise ValidationError(f"迁入服务站：区划代码“{code}”不存在")
-        if not station.is_active:
-            raise ValidationError(f"迁入服务站：“{station.name}”已停用")
-        if station.level not in (codes.TOWNSHIP, codes.VILLAGE):
-            raise ValidationError("迁入服务站：须为乡镇（街道）或村（社区）服务站")
+        refused = transfer_target_error(station)
+        if refused:
+            raise ValidationError(refused)
         return station

@@ -37,9 +37,9 @@ def test_station_staff_are_the_business_roles(village_clerk, county_reviewer, au
 
 
 def test_an_employer_account_needs_the_role_and_an_employer(world, make_user):
-    from employment.models import Employer
+    from employment.tests.factories import EmployerFactory
 
-    employer = Employer.objects.create(name="沧州拥军物流", credit_code="91130900MA0A1B2C3D", county=world["countyA"])
+    employer = EmployerFactory(name="沧州拥军物流", county=world["countyA"])
     assert access.is_employer_account(make_user(roles.ROLE_EMPLOYER, None, employer=employer))
     assert not access.is_employer_account(make_user(roles.ROLE_EMPLOYER, None))
     assert not access.is_employer_account(make_user(roles.ROLE_CLERK, world["villageA1a"], employer=employer))

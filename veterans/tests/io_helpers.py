@@ -8,7 +8,7 @@ import io
 
 from openpyxl import Workbook
 
-from veterans.resources import HEADERS
+from veterans.importing.registry import HEADERS
 from veterans.tests.factories import make_id_number
 
 

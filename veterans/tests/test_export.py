@@ -11,10 +11,13 @@ import pytest
 from django.conf import settings
 from openpyxl import load_workbook
 
+from canghzou_portal.access import system_actor
+from canghzou_portal.exports import escape_formula
 from services.models import AuditEvent
-from veterans.importing import run_export, run_import
+from veterans.importing import REGISTRY, run_export, run_import
+from veterans.importing.registry import HEADERS
 from veterans.models import Veteran
-from veterans.resources import HEADERS, VeteranResource, escape_formula
+from veterans.resources import VeteranResource
 from veterans.tests.factories import VeteranFactory
 
 pytestmark = pytest.mark.django_db
@@ -147,7 +150,13 @@ def test_round_trip_through_the_command_line(world, tmp_path):
         Veteran.history.all().delete()
         Veteran.objects.all().delete()  # "another database"
         with out.open("rb") as fh:
-            report = run_import(file_obj=fh, filename=out.name, user=None, dry_run=False, full_access=True)
+            report = run_import(
+                schema=REGISTRY,
+                file_obj=fh,
+                filename=out.name,
+                user=system_actor("import_veterans"),
+                dry_run=False,
+            )
         assert report.ok, report.as_text()
         after = sorted(tuple(getattr(v, f) for f in fields) for v in Veteran.objects.all())
         assert after == before

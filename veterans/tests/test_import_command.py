@@ -8,8 +8,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
+from veterans.importing.registry import HEADERS
 from veterans.models import Veteran
-from veterans.resources import HEADERS
 from veterans.tests.io_helpers import csv_bytes, row, xlsx_bytes
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from services.models import AuditEvent
+from veterans.importing.registry import HEADERS
 from veterans.models import Veteran
-from veterans.resources import HEADERS
 from veterans.tests.factories import VeteranFactory
 from veterans.tests.io_helpers import csv_bytes, row, xlsx_bytes
 

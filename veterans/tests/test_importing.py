@@ -8,18 +8,19 @@ import zipfile
 
 import pytest
 
+from canghzou_portal.access import system_actor
 from services.models import AuditEvent, Station
-from veterans.importing import ImportReport, read_upload, run_import, template_workbook
+from veterans.importing import REGISTRY, ImportReport, read_upload, run_import, template_workbook
+from veterans.importing.registry import HEADERS
 from veterans.models import Veteran
-from veterans.resources import HEADERS
 from veterans.tests.factories import VeteranFactory
 from veterans.tests.io_helpers import csv_bytes, id_for, row, xlsx_bytes
 
 pytestmark = pytest.mark.django_db
 
 
-def _run(data: bytes, user, *, dry_run=False, filename="名单.xlsx", **kw) -> ImportReport:
-    return run_import(file_obj=io.BytesIO(data), filename=filename, user=user, dry_run=dry_run, **kw)
+def _run(data: bytes, user, *, dry_run=False, filename="名单.xlsx") -> ImportReport:
+    return run_import(schema=REGISTRY, file_obj=io.BytesIO(data), filename=filename, user=user, dry_run=dry_run)
 
 
 def test_good_xlsx_imports_everything_with_history_and_derived_fields(village_clerk):
@@ -143,12 +144,14 @@ def test_county_clerk_reaches_villages_below(world, county_clerk):
     assert _run(xlsx_bytes(rows), county_clerk).ok
 
 
-def test_full_access_lifts_jurisdiction_only_when_explicit(world):
+def test_the_system_actor_reaches_the_city_only_when_explicit(world):
     rows = [row(1, station=world["villageB1a"].code)]
     with pytest.raises(ValueError):
         _run(xlsx_bytes(rows), None)
-    report = _run(xlsx_bytes(rows), None, full_access=True)
+    report = _run(xlsx_bytes(rows), system_actor("import_veterans"))
     assert report.ok and report.created == 1
+    event = AuditEvent.objects.get(action="veteran_import")
+    assert (event.user, event.username, event.detail["actor"]) == (None, "系统:import_veterans", "system")
 
 
 def test_user_without_station_reaches_nothing(world, make_user):
@@ -195,7 +198,7 @@ def test_formula_escape_is_undone_on_import(village_clerk):
 def test_template_has_the_headers_and_imports_empty(village_clerk):
     from openpyxl import load_workbook
 
-    data = template_workbook()
+    data = template_workbook(REGISTRY)
     wb = load_workbook(io.BytesIO(data), read_only=True)
     assert [c for c in next(wb.worksheets[0].iter_rows(values_only=True))] == list(HEADERS)
     report = _run(data, village_clerk)
@@ -336,7 +339,7 @@ def test_reader_gives_what_openpyxl_reads_on_excel_style_files():
         for n, values in enumerate(load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True), start=1)
         if any(v is not None for v in values)
     ]
-    read = [(n, list(v)) for n, v in importing._xlsx_rows(data) if any(x != "" for x in v)]
+    read = [(n, list(v)) for n, v in importing.reading.xlsx_rows(data) if any(x != "" for x in v)]
     trim = lambda v: v[: max((i + 1 for i, x in enumerate(v) if x != ""), default=0)]  # noqa: E731
     assert [(n, trim(v)) for n, v in read] == [(n, trim(v)) for n, v in oracle]
     assert [n for n, _v in read] == [1, 2, 5]
@@ -348,7 +351,7 @@ def large_file_mode(monkeypatch, settings):
     """What a 100,000-row file gets, on a small one: chunks of 400 rows, two worker processes."""
     from veterans import importing
 
-    monkeypatch.setattr(importing, "CHUNK", 400)
+    monkeypatch.setattr(importing.registry, "CHUNK", 400)
     settings.PORTAL_IMPORT_PARALLEL_MIN_ROWS = 1000
     settings.PORTAL_IMPORT_WORKERS = 2
 
@@ -407,7 +410,7 @@ def test_registry_duplicate_found_while_writing_rolls_everything_back(world, vil
 def test_control_characters_refused():
     """NUL cannot be stored in PostgreSQL text (a .csv with one is refused as a whole already)."""
     from veterans.importing import CellError, parse_cell
-    from veterans.resources import BY_FIELD
+    from veterans.importing.registry import BY_FIELD
 
     with pytest.raises(CellError, match="控制字符"):
         parse_cell(BY_FIELD["skills"], "驾驶\x00维修")

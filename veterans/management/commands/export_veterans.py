@@ -1,13 +1,16 @@
 """export_veterans OUT.xlsx [--station CODE] — the registry in exactly the columns the import reads.
 
-Runs with the bureau's full rights: full ID and phone numbers, every station (or one subtree), so
-an export of one database imports whole into another. ``.csv`` output when OUT ends in .csv.
+Runs as the system actor (``canghzou_portal.access.system_actor``, audited as
+``系统:export_veterans``): full ID and phone numbers, every station of the city (or one subtree),
+so an export of one database imports whole into another. ``.csv`` output when OUT ends in .csv.
 """
 
 from pathlib import Path
 
+from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
+from canghzou_portal.access import system_actor
 from canghzou_portal.codes import is_valid_code
 from services.models import Station
 from veterans.importing import run_export
@@ -32,6 +35,10 @@ class Command(BaseCommand):
                 raise CommandError(f"服务站代码“{station}”应为12位数字的统计用区划代码")
             if not Station.objects.filter(code=station).exists():
                 raise CommandError(f"服务站代码“{station}”不存在")
+        try:
+            actor = system_actor("export_veterans")
+        except PermissionDenied as exc:
+            raise CommandError(str(exc)) from exc
         with path.open("wb") as fh:
-            count = run_export(user=None, out=fh, file_format=suffix[1:], station_code=station, full_access=True)
+            count = run_export(user=actor, out=fh, file_format=suffix[1:], station_code=station)
         self.stdout.write(self.style.SUCCESS(f"已导出{count}名退役军人到 {path}"))

@@ -1,14 +1,17 @@
 """import_veterans FILE [--dry-run] | --template OUT.xlsx — the registry import on the command line.
 
-Runs with the bureau's full rights (no jurisdiction limit). Exit status 1 and the full report on
-any error (nothing is saved), 0 and a summary otherwise.
+Runs as the system actor (``canghzou_portal.access.system_actor``): the whole city, audited as
+``系统:import_veterans``. Exit status 1 and the full report on any error (nothing is saved), 0 and
+a summary otherwise.
 """
 
 from pathlib import Path
 
+from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
-from veterans.importing import run_import, template_workbook
+from canghzou_portal.access import system_actor
+from veterans.importing import REGISTRY, run_import, template_workbook
 
 
 class Command(BaseCommand):
@@ -26,7 +29,7 @@ class Command(BaseCommand):
             out = Path(template)
             if not out.parent.is_dir():
                 raise CommandError(f"目录不存在：{out.parent}")
-            out.write_bytes(template_workbook())
+            out.write_bytes(template_workbook(REGISTRY))
             self.stdout.write(self.style.SUCCESS(f"已生成导入模板：{out}"))
             return
         if not file:
@@ -35,7 +38,7 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"文件不存在：{path}")
         with path.open("rb") as fh:
-            report = run_import(file_obj=fh, filename=path.name, user=None, dry_run=dry_run, full_access=True)
+            report = run_import(schema=REGISTRY, file_obj=fh, filename=path.name, user=_actor(), dry_run=dry_run)
         if not report.ok:
             self.stderr.write(report.as_text())
             raise SystemExit(1)
@@ -43,3 +46,10 @@ class Command(BaseCommand):
         for code, count in sorted(report.by_station.items()):
             self.stdout.write(f"  {code}：{count}人")
         self.stdout.write(f"用时 {report.seconds:.1f} 秒，文件 SHA-256 {report.file_sha256}")
+
+
+def _actor():
+    try:
+        return system_actor("import_veterans")
+    except PermissionDenied as exc:
+        raise CommandError(str(exc)) from exc
