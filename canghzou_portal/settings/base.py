@@ -374,3 +374,39 @@ if MAP_TILE_URL:
 LOGGING["filters"] = {"mask_personal_data": {"()": "canghzou_portal.log_filters.MaskPersonalDataFilter"}}
 for _handler in LOGGING["handlers"].values():
     _handler.setdefault("filters", []).append("mask_personal_data")
+
+# --- the provincial platform's API (issue 22; docs/api.md) -------------------------------------
+# Read-only JSON under /api/v1/ (Django REST framework), OpenAPI schema by drf-spectacular, keys of
+# partner systems by djangorestframework-api-key (the key model and the views live in employment/).
+INSTALLED_APPS += ["rest_framework", "drf_spectacular", "rest_framework_api_key"]
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # no sessions or passwords on the API: a partner key (checked by the views' permission) or nothing
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],  # deny by default
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "沧州市退役军人就业岗位开放接口",
+    "DESCRIPTION": "供合作平台（如河北省退役军人网上招聘平台）读取沧州市公开招聘岗位和招聘会信息的只读接口。",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "APPEND_COMPONENTS": {
+        "securitySchemes": {
+            "PartnerApiKey": {
+                "type": "apiKey",
+                "in": "header",
+                "name": "Authorization",
+                "description": "合作平台接口密钥，格式：Api-Key <密钥>（由市局工作人员在管理后台创建）",
+            }
+        }
+    },
+    "SECURITY": [{"PartnerApiKey": []}],
+    "ENUM_NAME_OVERRIDES": {},
+}
+# Requests a minute for a new partner key (each key has its own limit, set in the admin).
+PARTNER_API_DEFAULT_RATE = env.int("PARTNER_API_DEFAULT_RATE", default=60)
