@@ -32,15 +32,17 @@ dev-deps: $(BIN)/python
 	$(BIN)/pip install -q -r requirements-dev.txt
 
 # Bootstrap, ECharts, htmx and Leaflet from the npm registry (axe-core stays in node_modules: the browser tests inject it), copied into the project's static files.
+# The source maps go with the files that name them: collectstatic's manifest storage refuses a
+# `sourceMappingURL` to a missing file (issue 15, point 9).
 assets: $(VENDOR)/.installed
-$(VENDOR)/.installed: package.json
+$(VENDOR)/.installed: package.json Makefile
 	npm install --no-audit --no-fund --silent
 	mkdir -p $(VENDOR)/bootstrap $(VENDOR)/echarts $(VENDOR)/htmx $(VENDOR)/leaflet
-	cp node_modules/bootstrap/dist/css/bootstrap.min.css $(VENDOR)/bootstrap/
-	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js $(VENDOR)/bootstrap/
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.min.css.map $(VENDOR)/bootstrap/
+	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map $(VENDOR)/bootstrap/
 	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/echarts/
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
-	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images $(VENDOR)/leaflet/
+	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.js.map node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images $(VENDOR)/leaflet/
 	touch $@
 
 # Debian's Chromium and CJK fonts for the browser tests (no browser downloads here).

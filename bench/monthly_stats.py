@@ -77,8 +77,10 @@ WITH per_station (code, {keys}) AS (
       FROM employment_placement p JOIN veterans_veteran v ON v.id = p.veteran_id
      WHERE p.start_date BETWEEN %(start)s AND %(end)s GROUP BY v.station_id
     UNION ALL
-    SELECT v.station_id, 0, 0, 0, 0, 0, COUNT(*), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
-      FROM employment_venture x JOIN veterans_veteran v ON v.id = x.veteran_id
+    SELECT v.station_id, 0, 0, 0, 0, 0, COUNT(DISTINCT f.veteran_id), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+      FROM employment_venturefounder f
+      JOIN employment_venture x ON x.id = f.venture_id
+      JOIN veterans_veteran v ON v.id = f.veteran_id
      WHERE x.start_date BETWEEN %(start)s AND %(end)s GROUP BY v.station_id
     UNION ALL
     SELECT v.station_id, 0, 0, 0, 0, 0, 0,

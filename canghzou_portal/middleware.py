@@ -49,7 +49,7 @@ class RequestContextMiddleware:
 
 
 def _login_paths() -> set[str]:
-    return {settings.LOGIN_URL, reverse("admin:login"), reverse("services:otp_verify")}
+    return {settings.LOGIN_URL, reverse("admin:login"), reverse("services:otp_verify"), reverse("services:otp_setup")}
 
 
 class LoginRateLimitMiddleware:
@@ -130,8 +130,9 @@ def otp_required_for(user) -> bool:
 
 class OTPRequiredMiddleware:
     """After the password, bureau staff, reviewers, administrators and superusers must pass a TOTP
-    check (``/accounts/otp/verify/``), or enrol a device first (``/accounts/otp/setup/``).
-    Needs ``django_otp.middleware.OTPMiddleware`` before it."""
+    check (``/accounts/otp/verify/``), or enrol a device first (``/accounts/otp/setup/``, which needs
+    an enrolment code from a system administrator: services/otp.py) — until then they reach nothing
+    else. Needs ``django_otp.middleware.OTPMiddleware`` before it."""
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -105,7 +105,22 @@ def get_scoped_object_or_404(qs_or_model, user, **lookup):
     try:
         return scope_queryset(qs, user).get(**lookup)
     except (qs.model.DoesNotExist, ValueError, TypeError) as exc:
+        report_out_of_scope(qs, user, lookup)
         raise Http404("未找到该记录，或不在您的辖区范围内") from exc
+
+
+def report_out_of_scope(qs: models.QuerySet, user, lookup: dict) -> None:
+    """Hook for every out-of-scope 404 (issue 15): ``qs`` is the queryset before the jurisdiction
+    filter. A miss whose object exists there is audited (canghzou_portal/probes.py: what is
+    written, and how flooding is avoided)."""
+    import logging
+
+    from .probes import record_probe
+
+    try:
+        record_probe(qs, user, lookup)
+    except Exception:  # noqa: BLE001 - the 404 must be answered even if the audit write fails
+        logging.getLogger("portal.security").exception("out-of-scope audit failed")
 
 
 def covers_whole_city(user) -> bool:

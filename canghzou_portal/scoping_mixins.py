@@ -7,7 +7,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMix
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from .scoping import ScopedFormMixin, check_object_in_scope, is_scoped_model, scope_queryset
+from .scoping import ScopedFormMixin, check_object_in_scope, is_scoped_model, report_out_of_scope, scope_queryset
 
 # --- views ---------------------------------------------------------------------------
 
@@ -53,6 +53,7 @@ class ScopedModelAdmin(admin.ModelAdmin):
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)
         if obj is None:
+            report_out_of_scope(self.model._default_manager.all(), request.user, {from_field or "pk": object_id})
             raise Http404("未找到该记录，或不在您的辖区范围内")
         return obj
 

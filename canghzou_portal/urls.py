@@ -33,6 +33,8 @@ urlpatterns = [
     path("station/veterans/", include("veterans.urls")),
     path("", include("honors.urls")),
     path("", include("employment.urls")),
+    # the provincial platform's read-only API (docs/api.md)
+    path("api/v1/", include("employment.api.urls")),
 ]
 
 if settings.DEBUG:

@@ -48,7 +48,7 @@ def test_visitor_searches_filters_applies_and_looks_up(page, live_server, board,
     page.fill("#id_message", "曾任连队班长，持有驾驶证。")
     page.click("button[type=submit]")
     number = page.locator("#application-number").inner_text()
-    assert re.fullmatch(r"A\d{14}", number)
+    assert re.fullmatch(r"A\d{8}[0-9A-HJKMNP-TV-Z]{10}", number)
 
     page.click("text=申请进度查询")
     page.fill("#id_number", number)

@@ -35,7 +35,7 @@ def test_visitor_applies_employer_hires_clerk_sees_placement(page, live_server, 
     page.select_option("#id_stated_county", label="新华区")
     page.click("button[type=submit]")
     number = page.locator("#application-number").inner_text()
-    assert re.fullmatch(r"A\d{14}", number)
+    assert re.fullmatch(r"A\d{8}[0-9A-HJKMNP-TV-Z]{10}", number)
 
     # 2. the employer moves it through the pipeline to hired
     page.context.clear_cookies()

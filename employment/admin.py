@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from rest_framework_api_key.admin import APIKeyModelAdmin
+from rest_framework_api_key.models import APIKey
 
 from canghzou_portal.admin_mixins import CountyFilter, LargeTableAdminMixin, ScopedInlineMixin
 from canghzou_portal.audit import audit
@@ -11,7 +15,21 @@ from canghzou_portal.exports import ScopedExportMixin
 from canghzou_portal.scoping_mixins import ScopedModelAdmin
 
 from . import actions
-from .models import Application, Employer, Enrolment, JobFair, JobPosting, Placement, TrainingProgramme, Venture
+from .models import (
+    Application,
+    Employer,
+    Enrolment,
+    FairRegistration,
+    JobFair,
+    JobPosting,
+    PartnerAPIKey,
+    Placement,
+    TrainingProgramme,
+    Venture,
+    VentureFounder,
+    VentureStatusChange,
+    VentureSupport,
+)
 from .resources import (
     ApplicationResource,
     EmployerResource,
@@ -169,17 +187,56 @@ class PlacementAdmin(ScopedExportMixin, LargeTableAdminMixin, ScopedModelAdmin):
         obj.pk, obj.recorded_by = saved.pk, saved.recorded_by
 
 
-class EnrolmentInline(ScopedInlineMixin, admin.TabularInline):
-    model = Enrolment
-    raw_id_fields = ("veteran",)
+class ReadOnlyInlineMixin:
+    """Rows written on the station pages through the actions; shown here, never edited."""
+
     extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyAdminMixin:
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class EnrolmentInline(ReadOnlyInlineMixin, ScopedInlineMixin, admin.TabularInline):
+    model = Enrolment
+    fields = ("veteran", "completed", "completed_on", "result", "certificate_number", "dropped_on")
+    readonly_fields = fields
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("veteran")
 
 
+class TrainingProgrammeForm(forms.ModelForm):
+    class Meta:
+        model = TrainingProgramme
+        fields = ("title", "kind", "provider", "county", "start_date", "end_date", "capacity", "description")
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk and data.get("capacity"):
+            taken = Enrolment.objects.filter(programme_id=self.instance.pk).holding_place().count()
+            if data["capacity"] < taken:
+                self.add_error("capacity", f"计划人数不能少于已报名人数（{taken}人）")
+        return data
+
+
 @admin.register(TrainingProgramme)
 class TrainingProgrammeAdmin(ScopedExportMixin, ScopedModelAdmin):
+    form = TrainingProgrammeForm
     resource_classes = [TrainingProgrammeResource]
     list_display = ("title", "kind", "provider", "county", "start_date", "end_date", "capacity")
     list_filter = ("kind", CountyFilter)
@@ -188,33 +245,140 @@ class TrainingProgrammeAdmin(ScopedExportMixin, ScopedModelAdmin):
     raw_id_fields = ("provider",)
     inlines = [EnrolmentInline]
 
+    def save_model(self, request, obj, form, change):
+        actions.programme_save(programme=obj, user=request.user)
+
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(LargeTableAdminMixin, ScopedModelAdmin):
-    list_display = ("veteran", "programme", "completed", "completed_on", "certificate_number")
-    list_filter = ("completed", "programme__kind")
+class EnrolmentAdmin(ReadOnlyAdminMixin, LargeTableAdminMixin, ScopedModelAdmin):
+    """Enrolments are made, completed and dropped on the station pages (capacity under a lock)."""
+
+    list_display = ("veteran", "programme", "completed", "completed_on", "result", "certificate_number", "dropped_on")
+    list_filter = ("completed", "result", "programme__kind")
     search_fields = ("veteran__name", "certificate_number")
     list_select_related = ("veteran", "programme")
-    raw_id_fields = ("veteran", "programme")
+
+
+class FairRegistrationInline(ReadOnlyInlineMixin, ScopedInlineMixin, admin.TabularInline):
+    model = FairRegistration
+    fields = ("number", "veteran", "channel", "checked_in_at")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("veteran")
 
 
 @admin.register(JobFair)
 class JobFairAdmin(ScopedExportMixin, ScopedModelAdmin):
+    """Fairs are set up here; employers, postings, registrations and check-ins are recorded on the
+    station pages, and every figure is counted from those records."""
+
     resource_classes = [JobFairResource]
-    list_display = ("title", "kind", "date", "county", "attendance", "hires")
+    list_display = ("title", "kind", "date", "end_date", "county")
     list_filter = ("kind", CountyFilter)
     search_fields = ("title",)
     list_select_related = ("county",)
-    raw_id_fields = ("employers", "postings")
+    fields = ("title", "kind", "date", "end_date", "county", "venue", "stream_url", "participants")
+    readonly_fields = ("participants",)
     date_hierarchy = "date"
+    inlines = [FairRegistrationInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    @admin.display(description="参会企业与推介岗位")
+    def participants(self, obj):
+        if not obj.pk:
+            return "保存后在服务站“招聘会”页面添加参会企业和推介岗位"
+        return f"{obj.employers.count()}家企业，{obj.postings.count()}个岗位"
+
+    def save_model(self, request, obj, form, change):
+        actions.fair_save(fair=obj, user=request.user)
+
+
+@admin.register(FairRegistration)
+class FairRegistrationAdmin(ReadOnlyAdminMixin, LargeTableAdminMixin, ScopedModelAdmin):
+    list_display = ("number", "veteran", "fair", "channel", "checked_in_at")
+    list_filter = ("channel",)
+    search_fields = ("=number", "veteran__name", "fair__title")
+    list_select_related = ("veteran", "fair")
+
+
+class VentureFounderInline(ReadOnlyInlineMixin, ScopedInlineMixin, admin.TabularInline):
+    model = VentureFounder
+    fields = ("veteran", "is_lead")
+    readonly_fields = fields
+
+
+class VentureSupportInline(ReadOnlyInlineMixin, ScopedInlineMixin, admin.TabularInline):
+    model = VentureSupport
+    fk_name = "venture"
+    fields = ("date", "kind", "amount", "guarantor", "provider", "note", "corrects", "void", "recorded_by")
+    readonly_fields = fields
+
+
+class VentureStatusChangeInline(ReadOnlyInlineMixin, ScopedInlineMixin, admin.TabularInline):
+    model = VentureStatusChange
+    fields = ("date", "from_status", "to_status", "note", "recorded_by")
+    readonly_fields = fields
 
 
 @admin.register(Venture)
-class VentureAdmin(ScopedExportMixin, LargeTableAdminMixin, ScopedModelAdmin):
+class VentureAdmin(ReadOnlyAdminMixin, ScopedExportMixin, LargeTableAdminMixin, ScopedModelAdmin):
+    """Ventures are registered and followed on the station pages (founders from the registry,
+    support entries append-only, status moves logged); here they are read and exported."""
+
     resource_classes = [VentureResource]
-    list_display = ("business_name", "credit_code", "veteran", "start_date", "incubated", "jobs_created")
-    list_filter = ("incubated",)
+    list_display = ("business_name", "credit_code", "veteran", "sector", "status", "start_date", "incubated")
+    list_filter = ("status", "sector", "incubated")
     search_fields = ("business_name", "=credit_code", "veteran__name")
     list_select_related = ("veteran",)
-    raw_id_fields = ("veteran",)
     date_hierarchy = "start_date"
+    inlines = [VentureFounderInline, VentureSupportInline, VentureStatusChangeInline]
+
+
+# --- partner API keys (/api/v1/) ---------------------------------------------------------------------
+admin.site.unregister(APIKey)  # the package's own key model is not used: PartnerAPIKey is
+
+
+@admin.register(PartnerAPIKey)
+class PartnerAPIKeyAdmin(APIKeyModelAdmin):
+    """Bureau staff create a partner's key here (shown once), and revoke it (for good)."""
+
+    list_display = (
+        "prefix",
+        "name",
+        "contact",
+        "requests_per_minute",
+        "created",
+        "expiry_date",
+        "revoked",
+        "created_by",
+    )
+    list_filter = ("revoked",)
+    search_fields = ("name", "prefix", "contact")
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = ("prefix", "created_by")
+        if obj is not None and obj.revoked:
+            fields += ("name", "revoked", "expiry_date", "requests_per_minute", "contact")
+        return fields
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # revoke instead: the audit trail keeps naming the key
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+            key = PartnerAPIKey.objects.assign_key(obj)
+            obj.save()
+            audit("api_key.create", request=request, key=obj.prefix, partner=obj.name)
+            messages.warning(
+                request,
+                f"“{obj.name}”的接口密钥为：{key}　请立即复制并通过安全渠道交给对方；此密钥只显示这一次，无法再次查看。",
+            )
+            return
+        was_revoked = PartnerAPIKey.objects.filter(pk=obj.pk, revoked=True).exists()
+        obj.save()
+        if obj.revoked and not was_revoked:
+            audit("api_key.revoke", request=request, key=obj.prefix, partner=obj.name)
+        else:
+            audit("api_key.change", request=request, key=obj.prefix, partner=obj.name)

@@ -7,9 +7,18 @@ from django.core.exceptions import ValidationError
 
 from canghzou_portal import codes
 from services.models import Station
-from veterans.validators import parse_resident_id, validate_mobile
+from veterans.validators import normalize_id_number, parse_resident_id, validate_mobile
 
-from .models import ApplicationStatus, JobCategory, JobPosting
+from .models import (
+    ApplicationStatus,
+    EnrolmentResult,
+    JobCategory,
+    JobPosting,
+    SupportKind,
+    VentureSector,
+    VentureStatus,
+)
+from .numbers import normalize_application_number
 from .selectors import MAX_PAGE
 
 
@@ -134,14 +143,18 @@ class ApplyForm(forms.Form):
 
 
 class StatusLookupForm(forms.Form):
-    number = forms.CharField(label="申请编号", max_length=20, error_messages={"required": "请填写申请编号"})
-    id_tail = forms.CharField(
-        label="身份证号后6位", min_length=6, max_length=6, error_messages={"required": "请填写身份证号后6位"}
-    )
+    number = forms.CharField(label="申请编号", max_length=30, error_messages={"required": "请填写申请编号"})
+    id_tail = forms.CharField(label="身份证号后6位", max_length=12, error_messages={"required": "请填写身份证号后6位"})
+
+    def clean_number(self):
+        value = normalize_application_number(self.cleaned_data["number"])
+        if not 2 <= len(value) <= 20 or not value.isascii() or not value.isalnum():
+            raise ValidationError("申请编号格式不正确，请按确认页上的编号填写")
+        return value
 
     def clean_id_tail(self):
-        value = self.cleaned_data["id_tail"].strip().upper()
-        if len(value) != 6:
+        value = normalize_id_number(self.cleaned_data["id_tail"])
+        if len(value) != 6 or not value.isascii() or not value.isalnum():
             raise ValidationError("请填写身份证号后6位")
         return value
 
@@ -182,3 +195,231 @@ class RejectForm(forms.Form):
 
 class MoveForm(forms.Form):
     to_status = forms.ChoiceField(label="变更为", choices=ApplicationStatus.choices)
+
+
+# --- training, fairs, ventures (issue 22) -----------------------------------------------------------
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
+
+
+class ProgrammeChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        taken = getattr(obj, "taken", None)
+        places = f"，已报{taken}/{obj.capacity}人" if taken is not None else ""
+        return f"{obj.title}（{obj.get_kind_display()}，{obj.county.name}，{obj.start_date:%m-%d}开班{places}）"
+
+
+def _programme_field() -> ProgrammeChoiceField:
+    from .selectors import open_programmes
+
+    return ProgrammeChoiceField(
+        label="培训项目",
+        queryset=open_programmes(),
+        empty_label="请选择培训项目",
+        error_messages={"required": "请选择培训项目", "invalid_choice": "所选培训项目不存在或已结业"},
+    )
+
+
+class EnrolForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programme"] = _programme_field()
+
+
+class BulkEnrolForm(forms.Form):
+    id_numbers = forms.CharField(
+        label="身份证号（每行一个，可扫描录入）",
+        widget=forms.Textarea(attrs={"rows": 8, "class": "font-monospace"}),
+        max_length=20000,
+        error_messages={"required": "请填写至少一个身份证号（每行一个）"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields = {"programme": _programme_field(), **self.fields}
+
+
+class CompleteForm(forms.Form):
+    completed_on = forms.DateField(label="结业日期", widget=DATE_WIDGET, error_messages={"required": "请填写结业日期"})
+    result = forms.ChoiceField(
+        label="结业成绩",
+        choices=[("", "请选择"), *EnrolmentResult.choices],
+        error_messages={"required": "请选择结业成绩", "invalid_choice": "所选结业成绩不存在"},
+    )
+    certificate_number = forms.CharField(label="证书编号", max_length=50, required=False)
+
+
+class DropForm(forms.Form):
+    dropped_on = forms.DateField(label="退训日期", widget=DATE_WIDGET, error_messages={"required": "请填写退训日期"})
+    drop_reason = forms.CharField(label="退训原因", max_length=200, error_messages={"required": "请填写退训原因"})
+
+
+class AttendanceForm(forms.Form):
+    day = forms.DateField(label="考勤日期", widget=DATE_WIDGET, error_messages={"required": "请选择考勤日期"})
+
+
+def _clean_credit_code(value: str) -> str:
+    from .validators import validate_credit_code
+
+    return validate_credit_code(value)
+
+
+class FairEmployerForm(forms.Form):
+    credit_code = forms.CharField(
+        label="参会企业统一社会信用代码",
+        max_length=30,
+        error_messages={"required": "请填写参会企业的统一社会信用代码"},
+    )
+
+    def clean_credit_code(self):
+        from .models import Employer
+
+        code = _clean_credit_code(self.cleaned_data["credit_code"])
+        employer = Employer.objects.filter(organization__credit_code=code).select_related("organization").first()
+        if employer is None:
+            raise ValidationError("未找到该统一社会信用代码的企业，请先由市局在管理后台登记企业")
+        self.employer = employer
+        return code
+
+
+class IdNumberForm(forms.Form):
+    id_number = forms.CharField(label="身份证号", max_length=30, error_messages={"required": "请填写身份证号"})
+
+    def clean_id_number(self):
+        return parse_resident_id(self.cleaned_data["id_number"]).number
+
+
+class CheckInForm(forms.Form):
+    code = forms.CharField(
+        label="报名编号 / 岗位申请编号 / 身份证号",
+        max_length=30,
+        error_messages={"required": "请扫描或输入报名编号或身份证号"},
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off", "class": "form-control-lg"}),
+    )
+
+
+class FairApplicationForm(forms.Form):
+    registration = forms.CharField(
+        label="报名编号或身份证号", max_length=30, error_messages={"required": "请填写报名编号或身份证号"}
+    )
+    posting = forms.TypedChoiceField(
+        label="投递岗位",
+        coerce=int,
+        error_messages={"required": "请选择投递岗位", "invalid_choice": "所选岗位不在本场招聘会的推介岗位中"},
+    )
+
+    def __init__(self, *args, postings, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["posting"].choices = [("", "请选择")] + [
+            (p.pk, f"{p.title}（{p.employer.name}）") for p in postings
+        ]
+
+
+class VentureForm(forms.Form):
+    business_name = forms.CharField(
+        label="企业/个体名称", max_length=100, error_messages={"required": "请填写企业/个体名称"}
+    )
+    credit_code = forms.CharField(
+        label="统一社会信用代码",
+        max_length=30,
+        required=False,
+        help_text="营业执照上的18位代码；筹备中尚未注册的可暂不填写",
+    )
+    sector = forms.ChoiceField(
+        label="行业", choices=VentureSector.choices, error_messages={"invalid_choice": "所选行业不存在"}
+    )
+    industry = forms.CharField(label="经营范围", max_length=50, required=False)
+    start_date = forms.DateField(label="创办日期", widget=DATE_WIDGET, error_messages={"required": "请填写创办日期"})
+    incubation_base = forms.ModelChoiceField(
+        label="孵化基地（就业创业基地）",
+        queryset=None,
+        required=False,
+        empty_label="未入驻孵化基地",
+        error_messages={"invalid_choice": "所选孵化基地不存在"},
+    )
+    incubated_from = forms.DateField(label="入驻日期", widget=DATE_WIDGET, required=False)
+    jobs_created = forms.IntegerField(
+        label="带动就业人数",
+        min_value=0,
+        max_value=100000,
+        initial=0,
+        error_messages={"invalid": "带动就业人数须为整数", "min_value": "带动就业人数不能为负数"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        from .selectors import employment_bases
+
+        super().__init__(*args, **kwargs)
+        self.fields["incubation_base"].queryset = employment_bases()
+
+    def clean_credit_code(self):
+        value = self.cleaned_data["credit_code"].strip()
+        return _clean_credit_code(value) if value else ""
+
+    def action_data(self) -> dict:
+        return {k: self.cleaned_data[k] for k in VentureForm.base_fields}
+
+
+class VentureRegisterForm(VentureForm):
+    lead_id_number = forms.CharField(
+        label="牵头创办人身份证号", max_length=30, error_messages={"required": "请填写牵头创办人身份证号"}
+    )
+    co_founders = forms.CharField(
+        label="其他创办人身份证号（每行一个，选填）",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    status = forms.ChoiceField(
+        label="当前状态",
+        choices=[(VentureStatus.OPERATING, "经营中"), (VentureStatus.PREPARING, "筹备中")],
+        error_messages={"invalid_choice": "新登记的创业项目状态须为筹备中或经营中"},
+    )
+    field_order = ["lead_id_number", "co_founders", "business_name", "credit_code", "status"]
+
+    def clean_lead_id_number(self):
+        return parse_resident_id(self.cleaned_data["lead_id_number"], field_label="牵头创办人身份证号").number
+
+    def clean_co_founders(self):
+        from .actions import parse_id_lines
+
+        numbers = []
+        for line, raw in parse_id_lines(self.cleaned_data["co_founders"]):
+            numbers.append(parse_resident_id(raw, field_label=f"其他创办人第{line}行身份证号").number)
+        return numbers
+
+
+class VentureStatusForm(forms.Form):
+    to_status = forms.ChoiceField(
+        label="变更为", choices=VentureStatus.choices, error_messages={"invalid_choice": "所选状态不存在"}
+    )
+    date = forms.DateField(label="变更日期", widget=DATE_WIDGET, error_messages={"required": "请填写变更日期"})
+    note = forms.CharField(label="说明", max_length=300, required=False)
+
+
+class SupportForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="扶持类型", choices=[("", "请选择"), *SupportKind.choices], error_messages={"required": "请选择扶持类型"}
+    )
+    date = forms.DateField(label="日期", widget=DATE_WIDGET, error_messages={"required": "请填写日期"})
+    amount = forms.DecimalField(
+        label="金额（元）",
+        required=False,
+        max_digits=12,
+        decimal_places=2,
+        error_messages={
+            "invalid": "金额须为数字（元，精确到分）",
+            "max_decimal_places": "金额精确到分（最多两位小数）",
+            "max_digits": "金额过大",
+            "max_whole_digits": "金额过大",
+        },
+    )
+    guarantor = forms.CharField(label="担保人/担保机构", max_length=100, required=False)
+    provider = forms.CharField(label="提供单位", max_length=100, required=False)
+    note = forms.CharField(label="说明", max_length=300, required=False)
+
+
+class FounderForm(forms.Form):
+    id_number = forms.CharField(label="创办人身份证号", max_length=30, error_messages={"required": "请填写身份证号"})
+
+    def clean_id_number(self):
+        return parse_resident_id(self.cleaned_data["id_number"]).number

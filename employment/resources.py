@@ -131,15 +131,43 @@ class JobFairResource(ScopedExportResource):
     select_related = ("county",)
     kind_label = fields.Field(attribute="get_kind_display", column_name="形式")
     county_name = fields.Field(attribute="county__name", column_name="举办地")
+    employer_count = fields.Field(attribute="employer_count", column_name="参会企业")
+    positions = fields.Field(attribute="positions", column_name="提供岗位数")
+    registration_count = fields.Field(attribute="registration_count", column_name="报名人数")
+    checkin_count = fields.Field(attribute="checkin_count", column_name="签到人数")
+    application_count = fields.Field(attribute="application_count", column_name="投递申请")
+    hire_count = fields.Field(attribute="hire_count", column_name="录用人数")
 
     class Meta:
         model = JobFair
-        fields = ("id", "title", "kind_label", "date", "county_name", "venue", "attendance", "hires")
+        fields = (
+            "id",
+            "title",
+            "kind_label",
+            "date",
+            "end_date",
+            "county_name",
+            "venue",
+            "stream_url",
+            "employer_count",
+            "positions",
+            "registration_count",
+            "checkin_count",
+            "application_count",
+            "hire_count",
+        )
         export_order = fields
+
+    def filter_export(self, queryset, **kwargs):
+        from .selectors import with_fair_counts
+
+        return with_fair_counts(super().filter_export(queryset, **kwargs))
 
 
 class VentureResource(ScopedExportResource):
     select_related = ("veteran__station",)
+    sector_label = fields.Field(attribute="get_sector_display", column_name="行业")
+    status_label = fields.Field(attribute="get_status_display", column_name="经营状态")
     veteran_name = fields.Field(attribute="veteran__name", column_name="退役军人")
     id_number = fields.Field(column_name="身份证号")
     station_name = fields.Field(attribute="veteran__station__name", column_name="服务站")
@@ -154,6 +182,8 @@ class VentureResource(ScopedExportResource):
             "id_number",
             "station_name",
             "start_date",
+            "sector_label",
+            "status_label",
             "incubated",
             "jobs_created",
         )

@@ -16,28 +16,39 @@ import datetime
 import functools
 from collections import namedtuple
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
 from canghzou_portal import codes
+from canghzou_portal.crypto import blind_index
 from canghzou_portal.scoping import get_scoped_object_or_404, scope_queryset
 from services.models import Station
+from veterans.validators import normalize_id_number
 
 from . import search
 from .models import (
     Application,
+    ApplicationStatus,
     Employer,
     Enrolment,
+    FairRegistration,
     JobFair,
     JobPosting,
     Placement,
     PostingStatus,
+    SupportKind,
+    TrainingAttendance,
     TrainingProgramme,
     Venture,
+    VentureFounder,
+    VentureSupport,
 )
+from .numbers import normalize_application_number
 
 PAGE_SIZE = 20
 MAX_PAGE = 500
@@ -236,12 +247,14 @@ def feed_postings(limit: int = 50) -> list[JobPosting]:
 
 
 def application_status_lookup(*, number: str, id_tail: str) -> Application | None:
-    """The application with that number whose ID number ends with ``id_tail`` (6 characters)."""
+    """The application with that number whose ID number ends with ``id_tail`` (6 characters).
+
+    The caller counts misses (``canghzou_portal.lookup_limit``; employment.views.application_status)."""
     import hmac
 
-    number = (number or "").strip().upper()
-    id_tail = (id_tail or "").strip().upper()
-    if len(id_tail) != 6 or not number:
+    number = normalize_application_number(number)
+    id_tail = normalize_id_number(id_tail)
+    if len(id_tail) != 6 or not id_tail.isascii() or not number:
         return None
     app = Application.objects.filter(number=number).only("id", "status", "id_number").first()
     if app is None or not hmac.compare_digest(app.id_number[-6:].upper(), id_tail):
@@ -254,18 +267,76 @@ def public_training(today=None) -> QuerySet[TrainingProgramme]:
     return (
         TrainingProgramme.objects.filter(end_date__gte=today)
         .select_related("provider__organization", "county")
+        .annotate(taken=_count(Enrolment.objects.holding_place(), "programme"))
         .order_by("start_date", "id")
     )
 
 
-def public_fairs(today=None) -> QuerySet[JobFair]:
-    today = today or timezone.localdate()
-    return (
-        JobFair.objects.filter(date__gte=today - timezone.timedelta(days=90))
-        .select_related("county")
-        .annotate(employer_count=Count("employers", distinct=True), posting_count=Count("postings", distinct=True))
-        .order_by("-date", "-id")
+PUBLIC_FAIR_DAYS = 90
+
+
+def _count(qs: QuerySet, field: str, outer: str = "pk"):
+    """A correlated COUNT subquery (no join fan-out when several counts sit on one row)."""
+    rows = qs.filter(**{field: OuterRef(outer)}).order_by().values(field).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+
+def with_fair_counts(qs: QuerySet[JobFair]) -> QuerySet[JobFair]:
+    """Every figure of a fair, counted from its records in the same query."""
+    through_e = JobFair.employers.through.objects.all()
+    through_p = JobFair.postings.through.objects.all()
+    positions = (
+        through_p.filter(jobfair=OuterRef("pk"))
+        .order_by()
+        .values("jobfair")
+        .annotate(n=Sum("jobposting__headcount"))
+        .values("n")
     )
+    return qs.annotate(
+        employer_count=_count(through_e, "jobfair"),
+        posting_count=_count(through_p, "jobfair"),
+        positions=Coalesce(Subquery(positions, output_field=IntegerField()), 0),
+        registration_count=_count(FairRegistration.objects.all(), "fair"),
+        checkin_count=_count(FairRegistration.objects.filter(checked_in_at__isnull=False), "fair"),
+        application_count=_count(Application.objects.all(), "fair"),
+        hire_count=_count(Application.objects.filter(status=ApplicationStatus.HIRED), "fair"),
+    )
+
+
+def public_fairs(today=None) -> QuerySet[JobFair]:
+    """THE rule of which fairs are public (the fair list, its detail page and the API): every
+    fair still to come, running, or ended within the last 90 days."""
+    today = today or timezone.localdate()
+    return with_fair_counts(
+        JobFair.objects.filter(end_date__gte=today - datetime.timedelta(days=PUBLIC_FAIR_DAYS)).select_related("county")
+    ).order_by("-date", "-id")
+
+
+def public_fair(pk) -> JobFair:
+    try:
+        return public_fairs().get(pk=pk)
+    except (JobFair.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("该招聘会不存在或已下线") from exc
+
+
+def fair_for_channel(pk: int, posting: JobPosting) -> JobFair | None:
+    """The fair ``pk`` if it is running today and presents ``posting`` (an application through it)."""
+    today = timezone.localdate()
+    return JobFair.objects.running_on(today).filter(pk=pk, postings=posting).first()
+
+
+def fair_public_postings(fair: JobFair) -> list[JobPosting]:
+    """The postings a fair presents that are public now (closed ones are not shown)."""
+    return list(
+        JobPosting.objects.public()
+        .filter(fairs=fair)
+        .select_related("employer__organization", "county")
+        .order_by("employer__organization__name", "id")
+    )
+
+
+def fair_employers(fair: JobFair) -> list[Employer]:
+    return list(fair.employers.select_related("organization__county").order_by("organization__name", "id"))
 
 
 def upcoming_fairs(limit: int = 4, today=None) -> list[JobFair]:
@@ -358,24 +429,158 @@ def staff_training(user) -> QuerySet[TrainingProgramme]:
         scope_queryset(TrainingProgramme.objects.all(), user)
         .select_related("provider__organization", "county")
         .annotate(
-            enrolled=Count("enrolments", distinct=True),
-            completed_count=Count("enrolments", filter=Q(enrolments__completed=True), distinct=True),
+            enrolled=_count(Enrolment.objects.holding_place(), "programme"),
+            completed_count=_count(Enrolment.objects.filter(completed=True), "programme"),
         )
         .order_by("-start_date", "-id")
     )
 
 
-def staff_fairs(user) -> QuerySet[JobFair]:
+def staff_programme_or_404(user, pk) -> TrainingProgramme:
+    return get_scoped_object_or_404(staff_training(user), user, pk=pk)
+
+
+def open_programmes(today=None) -> QuerySet[TrainingProgramme]:
+    """Programmes a veteran can still be enrolled in (not yet ended) — public information, so
+    every clerk may enrol the veterans of their subtree in any of them."""
+    return public_training(today)
+
+
+def programme_roster(user, programme: TrainingProgramme) -> QuerySet[Enrolment]:
+    """The trainees of the user's subtree, with their days present and recorded."""
     return (
-        scope_queryset(JobFair.objects.all(), user)
-        .select_related("county")
-        .annotate(employer_count=Count("employers", distinct=True))
-        .order_by("-date", "-id")
+        scope_queryset(Enrolment.objects.filter(programme=programme), user)
+        .select_related("veteran__station")
+        .annotate(
+            days_present=_count(TrainingAttendance.objects.filter(present=True), "enrolment"),
+            days_recorded=_count(TrainingAttendance.objects.all(), "enrolment"),
+        )
+        .order_by("veteran__name", "id")
+    )
+
+
+def programme_totals(programme: TrainingProgramme) -> dict[str, int]:
+    """Counts over every trainee (wherever registered): places are the programme's, not a station's."""
+    rows = Enrolment.objects.filter(programme=programme).aggregate(
+        enrolled=Count("id", filter=Q(dropped_on__isnull=True)),
+        completed=Count("id", filter=Q(completed=True)),
+        dropped=Count("id", filter=Q(dropped_on__isnull=False)),
+    )
+    rows["places_left"] = max(programme.capacity - rows["enrolled"], 0)
+    return rows
+
+
+def programmes_awaiting_outcomes(qs: QuerySet[TrainingProgramme], user) -> QuerySet[TrainingProgramme]:
+    """Of ``qs``: ended programmes with trainees of the user's subtree still 在训 (the to-do)."""
+    waiting = scope_queryset(Enrolment.objects.open(), user).filter(programme=OuterRef("pk"))
+    return qs.filter(end_date__lt=timezone.localdate()).filter(Exists(waiting))
+
+
+def staff_enrolment_or_404(user, pk) -> Enrolment:
+    qs = Enrolment.objects.select_related("programme__county", "veteran__station")
+    return get_scoped_object_or_404(qs, user, pk=pk)
+
+
+def enrolment_attendance(enrolment: Enrolment) -> list[TrainingAttendance]:
+    return list(enrolment.attendance.order_by("date"))
+
+
+def staff_fairs(user) -> QuerySet[JobFair]:
+    return with_fair_counts(scope_queryset(JobFair.objects.all(), user).select_related("county")).order_by(
+        "-date", "-id"
+    )
+
+
+def staff_fair_or_404(user, pk) -> JobFair:
+    return get_scoped_object_or_404(staff_fairs(user), user, pk=pk)
+
+
+def fair_registrations(user, fair: JobFair) -> QuerySet[FairRegistration]:
+    return (
+        scope_queryset(FairRegistration.objects.filter(fair=fair), user)
+        .select_related("veteran__station")
+        .order_by("-checked_in_at", "-id")
+    )
+
+
+def fair_registration_or_404(user, fair: JobFair, pk) -> FairRegistration:
+    return get_scoped_object_or_404(FairRegistration.objects.select_related("veteran"), user, pk=pk, fair=fair)
+
+
+def fair_postings(fair: JobFair) -> list[JobPosting]:
+    """Every posting the fair presented (for its organiser: closed ones too, marked)."""
+    today = timezone.localdate()
+    postings = list(
+        fair.postings.select_related("employer__organization").order_by("employer__organization__name", "id")
+    )
+    for posting in postings:
+        posting.public_now = posting.status == PostingStatus.PUBLISHED and posting.expires_on >= today
+    return postings
+
+
+def fair_registration_by_code(fair: JobFair, code: str) -> FairRegistration:
+    """The fair's registration for a registration number or a resident ID number."""
+    from django.core.exceptions import ValidationError
+
+    from veterans.validators import parse_resident_id
+
+    code = (code or "").strip().replace(" ", "").upper()
+    qs = FairRegistration.objects.filter(fair=fair).select_related("veteran")
+    if code.startswith("F"):
+        registration = qs.filter(number=code).first()
+    else:
+        number = parse_resident_id(code).number
+        registration = qs.filter(veteran__id_number_hash=blind_index(number)).first()
+    if registration is None:
+        raise ValidationError({"registration": "该退役军人未报名或未签到本场招聘会，请先办理签到"})
+    return registration
+
+
+def fair_applications(user, fair: JobFair) -> QuerySet[Application]:
+    """Applications made at (or through) the fair, of the user's subtree (the follow-up rule)."""
+    return (
+        scope_queryset(Application.objects.filter(fair=fair), user)
+        .select_related("posting__employer", "station")
+        .order_by("-created_at", "-id")
     )
 
 
 def staff_ventures(user) -> QuerySet[Venture]:
-    return scope_queryset(Venture.objects.all(), user).select_related("veteran__station").order_by("-start_date", "-id")
+    return (
+        scope_queryset(Venture.objects.all(), user)
+        .select_related("veteran__station", "incubation_base")
+        .annotate(founder_count=_count(VentureFounder.objects.all(), "venture"))
+        .order_by("-start_date", "-id")
+    )
+
+
+def staff_venture_or_404(user, pk) -> Venture:
+    return get_scoped_object_or_404(Venture.objects.select_related("veteran__station", "incubation_base"), user, pk=pk)
+
+
+def venture_detail(venture: Venture) -> dict:
+    support = list(
+        venture.support.select_related("corrects", "recorded_by")
+        .annotate(is_corrected=Exists(VentureSupport.objects.filter(corrects=OuterRef("pk"))))
+        .order_by("date", "id")
+    )
+    totals: dict[str, Decimal] = {}
+    for entry in support:
+        if not entry.void and not entry.is_corrected and entry.amount is not None:
+            totals[entry.kind] = totals.get(entry.kind, Decimal("0")) + entry.amount
+    return {
+        "founders": list(venture.founder_rows.select_related("veteran__station")),
+        "support": support,
+        "support_totals": [(SupportKind(k).label, v) for k, v in sorted(totals.items())],
+        "status_changes": list(venture.status_changes.select_related("recorded_by").order_by("date", "id")),
+    }
+
+
+def employment_bases():
+    """The units that are employment bases (就业创业基地), where ventures are incubated."""
+    from services.models import Organization
+
+    return Organization.objects.filter(is_employment_base=True).order_by("name")
 
 
 def staff_employers(user) -> QuerySet[Employer]:
@@ -387,10 +592,23 @@ def veteran_employment_summary(veteran) -> dict:
     return {
         "applications": list(
             Application.objects.filter(veteran=veteran)
-            .select_related("posting__employer__organization")
+            .select_related("posting__employer__organization", "fair")
             .order_by("-created_at")[:20]
         ),
         "placements": list(Placement.objects.filter(veteran=veteran).select_related("employer__organization")[:20]),
-        "enrolments": list(Enrolment.objects.filter(veteran=veteran).select_related("programme")[:20]),
-        "ventures": list(Venture.objects.filter(veteran=veteran)[:20]),
+        "enrolments": list(
+            Enrolment.objects.filter(veteran=veteran)
+            .select_related("programme")
+            .annotate(days_present=_count(TrainingAttendance.objects.filter(present=True), "enrolment"))
+            .order_by("-programme__start_date", "-id")[:20]
+        ),
+        "fair_registrations": list(
+            FairRegistration.objects.filter(veteran=veteran).select_related("fair").order_by("-fair__date", "-id")[:20]
+        ),
+        "ventures": list(
+            Venture.objects.filter(founder_rows__veteran=veteran)
+            .select_related("veteran")
+            .distinct()
+            .order_by("-start_date", "-id")[:20]
+        ),
     }

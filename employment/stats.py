@@ -3,9 +3,12 @@
 Definitions (month = calendar month in Asia/Shanghai, bounds inclusive):
 
 * ``placements``: placements whose start date falls in the month, at the veteran's station;
-* ``ventures_new``: ventures started in the month, at the veteran's station;
-* ``training_school_enterprise`` / ``training_enterprise``: enrolments in 校企合一 /
-  企训合一 programmes *completed* (结业) in the month, at the veteran's station;
+* ``ventures_new``: veterans who founded a venture started in the month — people, as the bureau
+  counts them (「创业71人」): every founder from the registry (``VentureFounder``), once per
+  station even with two ventures in the month, at the founder's station;
+* ``training_school_enterprise`` / ``training_enterprise``: trainees of 校企合一 /
+  企训合一 programmes who *completed* (结业, whatever the result) in the month — from the
+  enrolment records, at the veteran's station;
 * ``jobs_published``: postings first published in the month, at the posting's county
   (whatever their status now);
 * ``applications``: applications received in the month, at the veteran's station when the
@@ -23,7 +26,7 @@ from datetime import date
 from django.db.models import Count, F
 from django.db.models.functions import Coalesce
 
-from .models import Application, Enrolment, JobPosting, Placement, TrainingKind, Venture
+from .models import Application, Enrolment, JobPosting, Placement, TrainingKind, VentureFounder
 
 METRIC_KEYS = (
     "placements",
@@ -53,9 +56,9 @@ def monthly_metrics(*, month_start: date, month_end: date) -> dict[str, dict[str
     )
     add(
         "ventures_new",
-        Venture.objects.filter(start_date__range=bounds)
+        VentureFounder.objects.filter(venture__start_date__range=bounds)
         .values_list("veteran__station_id")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("veteran_id", distinct=True))
         .order_by(),
     )
     for key, kind in (

@@ -1,7 +1,7 @@
 """Employment URLs (included at the site root).
 
 Public on purpose: job_list, job_detail, job_feed, job_apply, job_apply_done,
-application_status, training_list, fair_list. /employers/ and /station/employment/ need login.
+application_status, training_list, fair_list, fair_detail. /employers/ and /station/employment/ need login.
 """
 
 from django.urls import path
@@ -15,6 +15,7 @@ urlpatterns = [
     path("jobs/feed/", views.job_feed, name="job_feed"),
     path("jobs/training/", views.training_list, name="training_list"),
     path("jobs/fairs/", views.fair_list, name="fair_list"),
+    path("jobs/fairs/<int:pk>/", views.fair_detail, name="fair_detail"),
     path("jobs/applications/status/", views.application_status, name="application_status"),
     path("jobs/applications/done/", views.job_apply_done, name="job_apply_done"),
     path("jobs/<int:pk>/", views.job_detail, name="job_detail"),
@@ -39,4 +40,19 @@ urlpatterns = [
     path("station/employment/training/", views.station_training, name="station_training"),
     path("station/employment/fairs/", views.station_fairs, name="station_fairs"),
     path("station/employment/ventures/", views.station_ventures, name="station_ventures"),
+    # training, fairs and ventures recorded per veteran (issue 22)
+    path("station/employment/training/enrol/", views.station_enrol_bulk, name="station_enrol_bulk"),
+    path("station/employment/training/<int:pk>/", views.station_programme, name="station_programme"),
+    path("station/employment/enrolments/<int:pk>/", views.station_enrolment, name="station_enrolment"),
+    path("station/employment/veterans/<int:pk>/enrol/", views.station_veteran_enrol, name="station_veteran_enrol"),
+    path("station/employment/fairs/<int:pk>/", views.station_fair, name="station_fair"),
+    path("station/employment/fairs/<int:pk>/checkin/", views.station_fair_checkin, name="station_fair_checkin"),
+    path(
+        "station/employment/fairs/<int:pk>/applications/new/",
+        views.station_fair_application,
+        name="station_fair_application",
+    ),
+    path("station/employment/ventures/new/", views.station_venture_new, name="station_venture_new"),
+    path("station/employment/ventures/<int:pk>/", views.station_venture, name="station_venture"),
+    path("station/employment/ventures/<int:pk>/edit/", views.station_venture_edit, name="station_venture_edit"),
 ]

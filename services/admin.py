@@ -8,6 +8,7 @@ from canghzou_portal.admin_mixins import CountyFilter, LargeTableAdminMixin
 from canghzou_portal.scoping_mixins import ScopedModelAdmin
 
 from . import selectors
+from .admin_otp import OTPEnrolmentAdminMixin
 from .models import AuditEvent, Station, StationEvaluation, User
 from .role_separation import user_admin_forms
 
@@ -108,7 +109,7 @@ class StationEvaluationAdmin(ScopedModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(ScopedModelAdmin, DjangoUserAdmin):
+class UserAdmin(OTPEnrolmentAdminMixin, ScopedModelAdmin, DjangoUserAdmin):
     list_display = ("username", "full_name", "station", "role_list", "is_active", "last_login")
     list_filter = ("groups", "is_active", "station__level")
     search_fields = ("username", "full_name", "=station__code", "station__name")
@@ -118,8 +119,10 @@ class UserAdmin(ScopedModelAdmin, DjangoUserAdmin):
         (None, {"fields": ("username", "password")}),
         ("个人信息", {"fields": ("full_name", "email", "phone", "station", "employer")}),
         ("角色与权限", {"fields": ("is_active", "is_staff", "groups")}),
+        ("双因素身份验证", {"fields": ("second_factor_status",)}),
         ("重要日期", {"fields": ("last_login", "date_joined")}),
     )
+    readonly_fields = ("second_factor_status",)
     add_fieldsets = (
         (
             None,

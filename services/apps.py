@@ -8,6 +8,6 @@ class ServicesConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from . import roles, signals  # noqa: F401  (signal receivers)
+        from . import otp, roles, signals  # noqa: F401  (signal receivers)
 
         post_migrate.connect(roles.sync_role_permissions, dispatch_uid="services.sync_role_permissions")

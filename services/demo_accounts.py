@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from canghzou_portal import codes
@@ -18,6 +20,25 @@ from .roles import (
 )
 
 DEMO_PASSWORD = "Demo@2026cz"  # noqa: S105 - printed on purpose for the demo
+
+DEMO_REFUSED = (
+    "生产环境（canghzou_portal.settings.production）不创建演示账号和演示数据：演示账号的密码公开在 README 中。"
+)
+FIRST_ADMIN_HINT = (
+    "第一个管理员请用 `python manage.py create_admin <用户名>` 创建（随机密码和身份验证器绑定码只显示一次），"
+    "或用 `python manage.py createsuperuser`（再用 `python manage.py issue_enrolment_code <用户名>` 签发绑定码）；"
+    "服务站网络用 `python manage.py bootstrap_portal --no-demo` 加载。"
+)
+
+
+def demo_allowed() -> bool:
+    return not getattr(settings, "PORTAL_PRODUCTION", False)
+
+
+def refuse_demo_in_production() -> None:
+    """Every path that creates demo accounts or data calls this first."""
+    if not demo_allowed():
+        raise PermissionDenied(f"{DEMO_REFUSED}{FIRST_ADMIN_HINT}")
 
 
 def _first(level: str, under: str | None = None) -> Station | None:
@@ -47,6 +68,7 @@ def demo_account_specs() -> list[tuple[str, str, str, Station | None, bool]]:
 
 @transaction.atomic
 def ensure_demo_accounts() -> list[tuple[str, str, Station | None]]:
+    refuse_demo_in_production()
     created = []
     for username, full_name, role, station, is_staff in demo_account_specs():
         if station is None or User.objects.filter(username=username).exists():

@@ -516,6 +516,8 @@ class AuditEvent(models.Model):
 
 
 # 社会化拥军 (associations, member units, offers, service points) live in their own module.
+# Security bookkeeping (issue 15) lives in its own module; imported here so Django registers it.
+from .models_security import LookupMiss, OTPEnrolmentCode  # noqa: E402, F401
 from .models_support import (  # noqa: E402, F401
     Alliance,
     AllianceMembership,

@@ -52,6 +52,11 @@ _BUSINESS_VIEW = [
     "employment.view_enrolment",
     "employment.view_jobfair",
     "employment.view_venture",
+    "employment.view_trainingattendance",
+    "employment.view_fairregistration",
+    "employment.view_venturefounder",
+    "employment.view_venturesupport",
+    "employment.view_venturestatuschange",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -61,6 +66,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "services.add_user",
         "services.change_user",
         "auth.view_group",
+        # second-factor enrolment codes (services/otp.py)
+        "services.add_otpenrolmentcode",
+        "services.view_otpenrolmentcode",
     ],
     # City-wide (by their station) business work, including imports, exports and PII.
     ROLE_BUREAU: [
@@ -118,6 +126,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "employment.change_enrolment",
         "employment.add_venture",
         "employment.change_venture",
+        # job fairs: the employers and postings taking part, registrations and check-ins at the
+        # door, applications made at the fair (the fair itself is set up by bureau staff)
+        "employment.change_jobfair",
+        "employment.add_fairregistration",
+        "employment.change_fairregistration",
     ],
     # Reads the monthly statistics of their subtree.
     ROLE_STATS: ["services.view_station", "services.view_monthlystatistic"],

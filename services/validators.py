@@ -1,7 +1,9 @@
-"""Password rule beyond Django's built-ins: at least three character classes."""
+"""Password rules beyond Django's built-ins: at least three character classes, and the length
+rule with its message in Chinese."""
 
 import re
 
+from django.contrib.auth.password_validation import MinimumLengthValidator as DjangoMinimumLengthValidator
 from django.core.exceptions import ValidationError
 
 
@@ -19,3 +21,15 @@ class CharacterClassesValidator:
 
     def get_help_text(self):
         return "密码须包含小写字母、大写字母、数字、符号中的至少三类。"
+
+
+class MinimumLengthValidator(DjangoMinimumLengthValidator):
+    """Django's length rule. Django 5.2 changed the English text of its error (``%d`` instead of
+    ``%(min_length)d``) and the zh-hans catalogue still carries the old one, so the message was
+    shown in English; it is written here in Chinese."""
+
+    def get_error_message(self):
+        return f"密码太短，至少需要 {self.min_length} 个字符"
+
+    def get_help_text(self):
+        return f"密码至少 {self.min_length} 个字符。"

@@ -1,21 +1,24 @@
-"""Second factor (TOTP, django-otp): enrolment and verification after the password login."""
+"""Second factor (TOTP, django-otp): enrolment (against an administrator's code, services/otp.py)
+and verification after the password login."""
 
 from __future__ import annotations
 
 import base64
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django_otp import devices_for_user, user_has_device
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from canghzou_portal.audit import audit
 
+from . import otp
 from .models import AuditEvent
 
 
@@ -25,6 +28,16 @@ class TokenForm(forms.Form):
         regex=r"^\d{6}$",
         error_messages={"invalid": "动态验证码为 6 位数字", "required": "请输入动态验证码"},
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+    )
+
+
+class EnrolmentCodeForm(forms.Form):
+    code = forms.CharField(
+        label="绑定码",
+        max_length=40,
+        error_messages={"required": "请输入系统管理员提供的绑定码"},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "autofocus": True}),
+        help_text="12 位字母和数字，如 ABCD-EFGH-JKMN，由系统管理员当面或电话告知",
     )
 
 
@@ -57,22 +70,28 @@ def otp_verify(request):
 
 
 @never_cache
-@sensitive_post_parameters("token")
+@sensitive_post_parameters("token", "code")
 @login_required
 def otp_setup(request):
-    """Enrol a TOTP device (once). A lost device is removed by an administrator in the admin site."""
+    """Bind a TOTP device: first the administrator's enrolment code, then the secret is shown and a
+    code from the app confirms it. The password alone never gets past the first step."""
     if request.user.is_verified() or user_has_device(request.user, confirmed=True):
         return redirect("services:otp_verify")
-    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
+    device = otp.enrolment_device(request)
     if device is None:
-        device = TOTPDevice.objects.create(user=request.user, name="身份验证器", confirmed=False)
-    form = TokenForm(request.POST or None)
+        form = EnrolmentCodeForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                otp.otp_code_redeem(user=request.user, code=form.cleaned_data["code"], request=request)
+            except ValidationError as exc:
+                form.add_error("code", exc.messages[0])
+            else:
+                return redirect(f"{request.path}?{urlencode({'next': _next_url(request)})}")
+        return render(request, "registration/otp_code.html", {"form": form, "next": _next_url(request)})
+    form = TokenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"]):
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
+        if otp.otp_enrolment_confirm(device=device, token=form.cleaned_data["token"], request=request):
             otp_login(request, device)
-            audit("otp_enrolled", request=request, obj=device)
             return redirect(_next_url(request))
         form.add_error("token", "动态验证码不正确，请确认手机时间准确后重新输入")
     secret = base64.b32encode(device.bin_key).decode()

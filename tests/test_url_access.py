@@ -31,6 +31,11 @@ PUBLIC_URL_NAMES = {
     "employment:application_status",
     "employment:training_list",
     "employment:fair_list",
+    "employment:fair_detail",
+    # the partner API: its schema is public documentation; unknown addresses answer a JSON 404
+    "api_v1:schema",
+    "api_v1:root",
+    "api_v1:not_found",
     "honors:honor_roll",
 }
 

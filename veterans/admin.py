@@ -21,6 +21,7 @@ from canghzou_portal.access import can_see_full_pii
 from canghzou_portal.admin_mixins import CountyFilter, LargeTableAdminMixin, ScopedInlineMixin
 from canghzou_portal.audit import audit
 from canghzou_portal.crypto import blind_index
+from canghzou_portal.scoping import report_out_of_scope
 from canghzou_portal.scoping_mixins import ScopedModelAdmin
 
 from .importing import CSV_CONTENT_TYPE, REGISTRY, XLSX_CONTENT_TYPE, run_export, staging, template_workbook
@@ -50,6 +51,7 @@ class ScopedHistoryAdmin(ScopedModelAdmin, SimpleHistoryAdmin):
 
     def _check_scope(self, request, object_id) -> None:
         if not self.get_queryset(request).filter(pk=object_id).exists():
+            report_out_of_scope(self.model._default_manager.all(), request.user, {"pk": object_id})
             raise Http404("未找到该记录，或不在您的辖区范围内")
 
     def history_view(self, request, object_id, extra_context=None):
@@ -232,7 +234,15 @@ class VeteranAdmin(LargeTableAdminMixin, ScopedHistoryAdmin):
             self.message_user(request, "筛选条件无效，未导出", messages.ERROR)
             return redirect(reverse("admin:veterans_veteran_changelist"))
         out = io.BytesIO()
-        run_export(user=request.user, out=out, file_format=file_format, queryset=queryset, request=request)
+        requested = {k: params.get(k, "")[:20] for k in ("county", "station_level") if params.get(k)}
+        run_export(
+            user=request.user,
+            out=out,
+            file_format=file_format,
+            queryset=queryset,
+            request=request,
+            audit_detail={f"{k}_requested": v for k, v in requested.items()},
+        )
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         content_type = CSV_CONTENT_TYPE if file_format == "csv" else XLSX_CONTENT_TYPE
         return staging.attachment(out.getvalue(), content_type, f"退役军人信息-{stamp}.{file_format}")

@@ -15,6 +15,7 @@ from services.models import Station
 from . import choices, selectors
 from .actions import EDITABLE_FIELDS, transfer_target_error
 from .models import Veteran
+from .validators import normalize_id_number
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -192,7 +193,7 @@ class VeteranForm(ScopedFormMixin, forms.ModelForm):
         return helper
 
     def clean_id_number(self) -> str:
-        value = (self.cleaned_data.get("id_number") or "").strip().replace(" ", "").upper()
+        value = normalize_id_number(self.cleaned_data.get("id_number"))
         if not value:
             if self.editing:
                 return self.instance.id_number

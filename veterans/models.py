@@ -17,7 +17,7 @@ from canghzou_portal.models import CreatedByModel
 from canghzou_portal.scoping import ScopedQuerySet
 
 from . import choices
-from .validators import parse_resident_id, validate_mobile
+from .validators import normalize_id_number, parse_resident_id, validate_mobile
 
 
 @functools.lru_cache(maxsize=65536)  # names repeat: bulk imports and seeding call this 100,000s of times
@@ -68,7 +68,7 @@ class Household(CreatedByModel):
 
 class HouseholdMemberQuerySet(ScopedQuerySet):
     def by_id_number(self, number: str):
-        return self.filter(id_number_hash=blind_index(number.strip().upper()))
+        return self.filter(id_number_hash=blind_index(normalize_id_number(number)))
 
 
 class HouseholdMember(models.Model):
@@ -105,7 +105,7 @@ class HouseholdMember(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        self.id_number = (self.id_number or "").strip().upper()
+        self.id_number = normalize_id_number(self.id_number)
         self.id_number_hash = blind_index(self.id_number)
         super().save(*args, **kwargs)
 
@@ -119,7 +119,7 @@ class VeteranQuerySet(ScopedQuerySet):
         return self.filter(status=choices.RegistryStatus.ACTIVE)
 
     def by_id_number(self, number: str):
-        return self.filter(id_number_hash=blind_index(number.strip().upper()))
+        return self.filter(id_number_hash=blind_index(normalize_id_number(number)))
 
     def by_phone(self, phone: str):
         return self.filter(phone_hash=blind_index(phone.strip()))
@@ -229,7 +229,7 @@ class Veteran(CreatedByModel):
     # --- derived values -------------------------------------------------------------
     def prepare_derived_fields(self) -> None:
         """Fill the values derived from others. Called by save() and by bulk imports."""
-        self.id_number = (self.id_number or "").strip().upper()
+        self.id_number = normalize_id_number(self.id_number)
         self.phone = (self.phone or "").strip()
         self.fill_lookup_fields()
         if self.id_number and len(self.id_number) == 18:

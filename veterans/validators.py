@@ -6,6 +6,7 @@ import datetime
 import functools
 import re
 import time
+import unicodedata
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -18,7 +19,8 @@ from stdnum.iso7064 import mod_11_2
 PROVINCE_CODES = frozenset(
     "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65 71 81 82".split()
 )
-MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+MOBILE_RE = re.compile(r"^1[3-9][0-9]{9}$")
+ID_FORMAT_RE = re.compile(r"^[0-9]{17}[0-9X]$")  # ASCII only: str.isdigit() also accepts other scripts' digits
 
 
 @dataclass(frozen=True)
@@ -30,7 +32,13 @@ class ResidentId:
 
 
 def normalize_id_number(value: str) -> str:
-    return (value or "").strip().replace(" ", "").upper()
+    """THE normaliser of resident ID numbers, used before every check, index and lookup.
+
+    NFKC turns full-width digits and letters (１３０９…Ｘ, typed with a Chinese input method) into
+    ASCII; every kind of space (also the full-width 　) is removed; x becomes X.
+    """
+    value = unicodedata.normalize("NFKC", value or "")
+    return "".join(value.split()).upper()
 
 
 def parse_resident_id(value: str, *, field_label: str = "身份证号") -> ResidentId:
@@ -43,7 +51,7 @@ def parse_resident_id(value: str, *, field_label: str = "身份证号") -> Resid
     number = normalize_id_number(value)
     if len(number) != 18:
         raise ValidationError(f"{field_label}应为18位，当前为{len(number)}位", code="id_length")
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    if not ID_FORMAT_RE.match(number):
         raise ValidationError(f"{field_label}格式不正确：前17位须为数字，末位为数字或X", code="id_format")
     expected = ric.calc_check_digit(number)
     if number[17] != expected:
@@ -105,7 +113,7 @@ def validate_resident_id(value: str) -> None:
 
 
 def normalize_mobile(value: str) -> str:
-    value = (value or "").strip().replace(" ", "").replace("-", "")
+    value = "".join(unicodedata.normalize("NFKC", value or "").split()).replace("-", "")
     if value.startswith("+86"):
         value = value[3:]
     return value

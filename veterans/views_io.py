@@ -73,7 +73,27 @@ def veteran_export(request):
         filters = form.filters()
     queryset = selectors.veteran_list(user=request.user, **filters)
     out = io.BytesIO()
-    run_export(user=request.user, out=out, file_format=file_format, queryset=queryset, request=request)
+    run_export(
+        user=request.user,
+        out=out,
+        file_format=file_format,
+        queryset=queryset,
+        request=request,
+        audit_detail=_export_audit_detail(request, filters),
+    )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     content_type = CSV_CONTENT_TYPE if file_format == "csv" else XLSX_CONTENT_TYPE
     return attachment(out.getvalue(), content_type, f"退役军人信息-{stamp}.{file_format}")
+
+
+def _export_audit_detail(request, filters: dict) -> dict:
+    """The station asked for and the one applied: a station outside the subtree is dropped from the
+    export (the list does the same) but recorded as asked (issue 15, point 7)."""
+    requested = (request.GET.get("station") or "").strip()[:20]
+    applied = filters.get("station")
+    detail = {"station": applied.code if applied else ""}
+    if requested:
+        detail["station_requested"] = requested
+        if applied is None:
+            detail["station_refused"] = "不存在或不在辖区范围内"
+    return detail

@@ -97,7 +97,7 @@ PORTAL_AUDIT_MODEL = "services.AuditEvent"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "services.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "services.validators.CharacterClassesValidator"},
@@ -122,7 +122,7 @@ FORMAT_MODULE_PATH = ["canghzou_portal.formats"]
 
 # --- static files -------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -133,6 +133,8 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 
 # --- Redis: cache, Celery broker and results --------------------------------
 REDIS_URL = env("REDIS_URL", default="")
+# Counters of canghzou_portal/lookup_limit.py (empty = in the database).
+PORTAL_LIMITS_REDIS_URL = REDIS_URL
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -227,6 +229,9 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
+# True only in settings/production.py: no demo accounts or data, Redis required.
+PORTAL_PRODUCTION = False
+
 PORTAL_NAME = "沧州市退役军人服务平台"
 # The home page's sections: callables (request) -> dict of context, one per app that shows one.
 PORTAL_HOME_CONTEXT = ["services.views.home_context", "employment.views.home_context"]
@@ -279,16 +284,23 @@ AUTHENTICATION_BACKENDS = [
 # Client address: X-Forwarded-For is trusted only behind this many reverse proxies (0 = ignore it).
 PORTAL_PROXY_COUNT = env.int("PORTAL_PROXY_COUNT", default=0)
 
-# Lockout (django-axes, counters in the database so a Redis outage does not switch it off):
-# 5 failures, each within 30 minutes of the previous one, lock for 30 minutes after the last
-# failure. Locked: the account from any address, and the address for any account
-# (AXES_LOCK_BY_IP=0 keeps only the account lock, for a station network behind one NAT address;
-# the login rate limit below still limits each address).
+# Lockout (django-axes 8.3.1, counters in the database so a Redis outage does not switch it off;
+# docs/security.md §2). Each failure counts if it comes within 30 minutes of the previous one from
+# the same account and address; a lock lasts 30 minutes. Limits per rule (services/lockout.py):
+#   one account from one address               5
+#   one account from all addresses together    PORTAL_LOCKOUT_ACCOUNT_LIMIT (50)
+#   one address for all accounts together      PORTAL_LOCKOUT_ADDRESS_LIMIT (100; 0 = off)
+# The login rate limit below (per address) comes on top.
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
-AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_HANDLER = "services.lockout.TieredLockoutHandler"
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=30)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"] if env.bool("AXES_LOCK_BY_IP", default=True) else ["username"]
+PORTAL_LOCKOUT_RULES = [
+    (("username", "ip_address"), AXES_FAILURE_LIMIT),
+    (("username",), env.int("PORTAL_LOCKOUT_ACCOUNT_LIMIT", default=50)),
+    (("ip_address",), env.int("PORTAL_LOCKOUT_ADDRESS_LIMIT", default=100)),
+]
+AXES_LOCKOUT_PARAMETERS = "services.lockout.lockout_parameters"  # derived from PORTAL_LOCKOUT_RULES
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the lock ends 30 minutes after the 5th failure
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
@@ -310,6 +322,12 @@ OTP_REQUIRED_ROLES = ["系统管理员", "市局工作人员", "审核员"]
 OTP_TOTP_ISSUER = "沧州市退役军人服务平台"
 # Nobody, not even an administrator, reads another account's TOTP secret in the admin.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Enrolment needs a code issued by a system administrator (services/otp.py): valid this many hours,
+# void after this many wrong entries; redeemed, it lets this browser session bind a device for
+# this many minutes.
+OTP_ENROLMENT_CODE_HOURS = 24
+OTP_ENROLMENT_MAX_TRIES = 5
+OTP_ENROLMENT_SESSION_MINUTES = 30
 
 # Rate limits (django-ratelimit): the shared 429 page; logins per client address.
 RATELIMIT_VIEW = "canghzou_portal.views.ratelimited"
@@ -319,6 +337,12 @@ PORTAL_LOGIN_RATE = env("PORTAL_LOGIN_RATE", default="20/10m")
 if CACHES["default"]["BACKEND"] != "django_redis.cache.RedisCache":
     # A single development process shares its in-memory cache; production uses Redis.
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+
+# Public lookups by a number (canghzou_portal/lookup_limit.py; Redis, or the database without it).
+# /jobs/applications/status/: misses per application number from all addresses within 24 hours,
+# per client address for all numbers within one hour.
+JOB_STATUS_MISSES_PER_NUMBER = env.int("JOB_STATUS_MISSES_PER_NUMBER", default=5)
+JOB_STATUS_MISSES_PER_ADDRESS = env.int("JOB_STATUS_MISSES_PER_ADDRESS", default=20)
 
 # Celery: with the broker down, publishing fails within seconds instead of retrying for long.
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
@@ -357,3 +381,39 @@ if MAP_TILE_URL:
 LOGGING["filters"] = {"mask_personal_data": {"()": "canghzou_portal.log_filters.MaskPersonalDataFilter"}}
 for _handler in LOGGING["handlers"].values():
     _handler.setdefault("filters", []).append("mask_personal_data")
+
+# --- the provincial platform's API (issue 22; docs/api.md) -------------------------------------
+# Read-only JSON under /api/v1/ (Django REST framework), OpenAPI schema by drf-spectacular, keys of
+# partner systems by djangorestframework-api-key (the key model and the views live in employment/).
+INSTALLED_APPS += ["rest_framework", "drf_spectacular", "rest_framework_api_key"]
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # no sessions or passwords on the API: a partner key (checked by the views' permission) or nothing
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],  # deny by default
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "沧州市退役军人就业岗位开放接口",
+    "DESCRIPTION": "供合作平台（如河北省退役军人网上招聘平台）读取沧州市公开招聘岗位和招聘会信息的只读接口。",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "APPEND_COMPONENTS": {
+        "securitySchemes": {
+            "PartnerApiKey": {
+                "type": "apiKey",
+                "in": "header",
+                "name": "Authorization",
+                "description": "合作平台接口密钥，格式：Api-Key <密钥>（由市局工作人员在管理后台创建）",
+            }
+        }
+    },
+    "SECURITY": [{"PartnerApiKey": []}],
+    "ENUM_NAME_OVERRIDES": {},
+}
+# Requests a minute for a new partner key (each key has its own limit, set in the admin).
+PARTNER_API_DEFAULT_RATE = env.int("PARTNER_API_DEFAULT_RATE", default=60)

@@ -3,6 +3,9 @@
 from .base import *  # noqa: F403
 from .base import env
 
+# Production: demo accounts and demo data are refused (bootstrap_portal, seed_demo), and a missing
+# REDIS_URL is a system-check error (canghzou_portal/checks.py).
+PORTAL_PRODUCTION = True
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")

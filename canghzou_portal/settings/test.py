@@ -16,6 +16,8 @@ CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = "cache+memory://"
 TEST_REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/15")
+# Lookup limits count in the test database (rolled back per test); the Redis tests opt in.
+PORTAL_LIMITS_REDIS_URL = ""
 MEDIA_ROOT = BASE_DIR / ".test-media"
 # django-axes refuses authenticate() without a request, which Client.login() does; the lockout
 # tests switch it on with override_settings(AXES_ENABLED=True) (canghzou_portal/tests/test_security_lockout.py).

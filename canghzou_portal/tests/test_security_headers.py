@@ -84,6 +84,18 @@ def test_production_refuses_to_start_without_secrets(tmp_path):
     assert result.returncode != 0 and "FIELD_ENCRYPTION_KEY" in result.stderr
 
 
+@pytest.mark.parametrize("command", [["check", "--deploy"], ["check"]])
+def test_production_without_redis_is_a_check_error(tmp_path, command):
+    """Issue 15, point 8: without Redis, rate limits and lookup limits would count per process."""
+    env = _production_env(tmp_path)
+    del env["REDIS_URL"]
+    result = subprocess.run(  # noqa: S603 - fixed command line
+        [sys.executable, "manage.py", *command], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode != 0
+    assert "portal.E001" in result.stderr and "生产环境必须配置 REDIS_URL" in result.stderr
+
+
 REDIS_DOWN_CACHES = {
     "default": {
         "BACKEND": "django_redis.cache.RedisCache",

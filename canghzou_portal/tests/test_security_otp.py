@@ -20,29 +20,6 @@ def _token(device: TOTPDevice, offset: int = 0) -> str:
 
 
 @override_settings(OTP_REQUIRED=True)
-def test_bureau_staff_enrol_a_device_then_pass(client_for, city_bureau):
-    client = client_for(city_bureau)
-    response = client.get("/station/")
-    assert response.status_code == 302
-    assert response["Location"].startswith("/accounts/otp/setup/?next=")
-    page = client.get(response["Location"])
-    assert page.status_code == 200
-    body = page.content.decode()
-    device = TOTPDevice.objects.get(user=city_bureau, confirmed=False)
-    assert "otpauth://totp/" in body and page.context["secret"] in body
-    wrong = client.post("/accounts/otp/setup/", {"token": "000000", "next": "/station/"})
-    assert wrong.status_code == 200 and "动态验证码不正确" in wrong.content.decode()
-    device.refresh_from_db()
-    device.throttle_reset()  # = the throttle delay after a wrong code having passed
-    done = client.post("/accounts/otp/setup/", {"token": _token(device), "next": "/station/"})
-    assert done.status_code == 302 and done["Location"] == "/station/"
-    assert client.get("/station/").status_code == 200
-    device.refresh_from_db()
-    assert device.confirmed
-    assert AuditEvent.objects.filter(action="otp_enrolled", username="bureau").exists()
-
-
-@override_settings(OTP_REQUIRED=True)
 def test_reviewer_with_a_device_must_verify(client_for, county_reviewer):
     device = TOTPDevice.objects.create(user=county_reviewer, name="手机", confirmed=True)
     client = client_for(county_reviewer)

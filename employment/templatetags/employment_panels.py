@@ -1,4 +1,4 @@
-"""The employment panel on a veteran's detail page: applications, placements, training, ventures."""
+"""The employment panel on a veteran's detail page: applications, placements, training, fairs, ventures."""
 
 from django import template
 
@@ -9,4 +9,9 @@ register = template.Library()
 
 @register.inclusion_tag("employment/_veteran_panel.html", takes_context=True)
 def veteran_employment_panel(context, veteran):
-    return {"veteran": veteran, "user": context["request"].user, **veteran_employment_summary(veteran)}
+    return {
+        "veteran": veteran,
+        "user": context["request"].user,
+        "perms": context.get("perms"),
+        **veteran_employment_summary(veteran),
+    }

@@ -13,14 +13,18 @@ from employment.models import (
     Application,
     Employer,
     Enrolment,
+    FairRegistration,
     JobFair,
     JobPosting,
+    PartnerAPIKey,
     Placement,
     PostingStatus,
     TrainingKind,
     TrainingProgramme,
     Venture,
+    VentureFounder,
 )
+from employment.numbers import new_application_number
 from services.models import Organization, Station
 from veterans.tests.factories import VeteranFactory, make_id_number  # noqa: F401 - re-exported
 
@@ -99,7 +103,7 @@ class ApplicationFactory(DjangoModelFactory):
         model = Application
 
     posting = factory.SubFactory(JobPostingFactory)
-    number = factory.Sequence(lambda n: f"A20261129{n:06d}")
+    number = factory.LazyFunction(new_application_number)
     name = "王建军"
     id_number = factory.Sequence(lambda n: make_id_number("130902", "19850101", n % 1000))
     phone = "13912345678"
@@ -145,17 +149,36 @@ class JobFairFactory(DjangoModelFactory):
     title = factory.Sequence(lambda n: f"退役军人专场招聘会{n}")
     kind = "onsite"
     date = factory.LazyFunction(timezone.localdate)
+    end_date = factory.LazyAttribute(lambda o: o.date)
     county = factory.LazyFunction(_county)
-    attendance = 200
-    hires = 20
 
 
 class VentureFactory(DjangoModelFactory):
     class Meta:
         model = Venture
+        skip_postgeneration_save = True
 
     veteran = factory.SubFactory(VeteranFactory)
     business_name = factory.Sequence(lambda n: f"老兵创业商行{n}")
     credit_code = factory.Sequence(lambda n: make_credit_code(500000 + n))
     start_date = factory.LazyFunction(timezone.localdate)
     jobs_created = 3
+
+    @factory.post_generation
+    def founder(obj, create, extracted, **kwargs):
+        """The lead founder is always among the founders (as venture_register makes it)."""
+        if create:
+            VentureFounder.objects.get_or_create(venture=obj, veteran=obj.veteran, defaults={"is_lead": True})
+
+
+class FairRegistrationFactory(DjangoModelFactory):
+    class Meta:
+        model = FairRegistration
+
+    fair = factory.SubFactory(JobFairFactory)
+    veteran = factory.SubFactory(VeteranFactory)
+    number = factory.Sequence(lambda n: f"F20261129{n:06d}")
+
+
+def make_api_key(name: str = "河北省退役军人网上招聘平台", **extra) -> tuple[PartnerAPIKey, str]:
+    return PartnerAPIKey.objects.create_key(name=name, **extra)

@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -130,7 +131,7 @@ def test_application_matched_to_veteran(posting_a, veteran_a, world):
     )
     assert app.veteran == veteran_a and not app.needs_follow_up
     assert app.station_id == veteran_a.station_id
-    assert app.number.startswith("A") and len(app.number) == 15
+    assert re.fullmatch(r"A\d{8}[0-9A-HJKMNP-TV-Z]{10}", app.number)
 
 
 def test_application_unmatched_flagged_for_stated_county(posting_a, world):

@@ -8,6 +8,7 @@ from employment.models import PostingStatus
 from .factories import (
     ApplicationFactory,
     EnrolmentFactory,
+    FairRegistrationFactory,
     JobFairFactory,
     JobPostingFactory,
     PlacementFactory,
@@ -17,7 +18,17 @@ from .factories import (
 
 pytestmark = pytest.mark.django_db
 
-MODELS = ["employer", "jobposting", "application", "placement", "trainingprogramme", "enrolment", "jobfair", "venture"]
+MODELS = [
+    "employer",
+    "jobposting",
+    "application",
+    "placement",
+    "trainingprogramme",
+    "enrolment",
+    "jobfair",
+    "venture",
+    "fairregistration",
+]
 
 
 @pytest.fixture
@@ -32,6 +43,9 @@ def objs(world, posting_a, posting_b, veteran_a, veteran_b, employer_a, employer
             "jobfair": JobFairFactory(county=world["countyA"]),
             "venture": VentureFactory(veteran=veteran_a),
             "enrolment": EnrolmentFactory(veteran=veteran_a),
+            "fairregistration": FairRegistrationFactory(
+                fair=JobFairFactory(county=world["countyA"]), veteran=veteran_b
+            ),
         },
         "b": {
             "employer": employer_b,
@@ -42,6 +56,9 @@ def objs(world, posting_a, posting_b, veteran_a, veteran_b, employer_a, employer
             "jobfair": JobFairFactory(county=world["countyB"]),
             "venture": VentureFactory(veteran=veteran_b),
             "enrolment": EnrolmentFactory(veteran=veteran_b),
+            "fairregistration": FairRegistrationFactory(
+                fair=JobFairFactory(county=world["countyB"]), veteran=veteran_a
+            ),
         },
     }
 
@@ -143,3 +160,49 @@ def test_admin_placement_sets_the_veterans_employment_like_a_hire(client_for, co
     assert placement.recorded_by == county_bureau
     assert veteran_a.employment_status == "employed" and veteran_a.employer_name == employer_a.name
     assert veteran_a.history.first().history_change_reason == "登记就业安置"
+
+
+def test_admin_programme_capacity_and_read_only_records(client_for, city_bureau, world):
+    import datetime
+
+    from django.utils import timezone
+
+    from employment.models import TrainingProgramme
+
+    from .factories import VeteranFactory
+
+    programme = TrainingProgrammeFactory(county=world["countyA"], capacity=3)
+    for station in ("villageA1a", "villageA1b"):
+        EnrolmentFactory(programme=programme, veteran=VeteranFactory(station=world[station]))
+    c = client_for(city_bureau)
+    data = {
+        "title": programme.title,
+        "kind": programme.kind,
+        "county": world["countyA"].pk,
+        "start_date": f"{programme.start_date:%Y-%m-%d}",
+        "end_date": f"{programme.end_date:%Y-%m-%d}",
+        "capacity": "1",
+        "description": "",
+        "enrolments-TOTAL_FORMS": "0",
+        "enrolments-INITIAL_FORMS": "0",
+    }
+    body = c.post(f"/admin/employment/trainingprogramme/{programme.pk}/change/", data).content.decode()
+    assert "计划人数不能少于已报名人数（2人）" in body
+    assert TrainingProgramme.objects.get(pk=programme.pk).capacity == 3
+    # enrolments, registrations and ventures are written on the station pages only
+    for model in ("enrolment", "fairregistration", "venture"):
+        assert c.get(f"/admin/employment/{model}/add/").status_code == 403
+    # a live-stream fair needs its link (the admin saves through the action)
+    body = c.post(
+        "/admin/employment/jobfair/add/",
+        {
+            "title": "直播带岗专场",
+            "kind": "livestream",
+            "date": f"{timezone.localdate():%Y-%m-%d}",
+            "end_date": f"{timezone.localdate() + datetime.timedelta(days=1):%Y-%m-%d}",
+            "county": world["countyA"].pk,
+            "registrations-TOTAL_FORMS": "0",
+            "registrations-INITIAL_FORMS": "0",
+        },
+    ).content.decode()
+    assert "直播带岗须填写直播间链接" in body

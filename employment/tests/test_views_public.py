@@ -11,8 +11,9 @@ from django.utils import timezone
 from employment import actions
 from employment.forms import JobSearch
 from employment.models import Application, JobPosting, PostingStatus
+from services.models import AuditEvent
 
-from .factories import EmployerFactory, JobPostingFactory, make_id_number
+from .factories import ApplicationFactory, EmployerFactory, JobPostingFactory, make_id_number
 
 pytestmark = pytest.mark.django_db
 
@@ -211,7 +212,7 @@ def test_apply_confirm_and_look_up(client, world, posting_a):
     response = client.post(f"/jobs/{posting_a.pk}/apply/", _form(world))
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
-    number = re.search(r"A\d{14}", page).group(0)
+    number = re.search(r"A\d{8}[0-9A-Z]{10}", page).group(0)
     app = Application.objects.get(number=number)
     assert app.needs_follow_up and app.station_id == world["countyB"].code
     tail = app.id_number[-6:]
@@ -294,3 +295,95 @@ def test_whole_page_cache_is_for_anonymous_visitors_only(client, client_for, cou
     assert "工作人员登录" in client.get("/jobs/").content.decode()
     body = client_for(county_clerk).get("/jobs/").content.decode()
     assert posting_a.title in body and "工作人员登录" not in body and str(county_clerk) in body
+
+
+# --- issue 15, point 5: application numbers not guessable, misses counted per number and address ----
+STATUS = "/jobs/applications/status/"
+
+
+@pytest.fixture
+def no_rate_limit(settings):
+    """The per-address request rate (django-ratelimit, 10/m) out of the way: these tests are about
+    the miss limits."""
+    settings.JOB_STATUS_RATE = "10000/m"
+
+
+def _lookup(client, number, tail, ip):
+    return client.post(STATUS, {"number": number, "id_tail": tail}, REMOTE_ADDR=ip)
+
+
+def test_application_numbers_are_random_not_sequential(world, posting_a):
+    from employment.numbers import ALPHABET, new_application_number
+
+    numbers = [new_application_number() for _ in range(2000)]
+    assert len(set(numbers)) == 2000
+    tails = [n[9:] for n in numbers]
+    assert all(len(t) == 10 and set(t) <= set(ALPHABET) for t in tails)
+    # every position takes (nearly) every character: no counter, no structure
+    for position in range(10):
+        assert len({t[position] for t in tails}) >= 30
+
+
+@pytest.mark.usefixtures("no_rate_limit")
+def test_a_number_is_refused_after_five_misses_from_three_addresses(client, world, posting_a):
+    """The issue's probe: 30 lookups of one number over 3 addresses were all answered."""
+    app = ApplicationFactory(posting=posting_a)
+    tail = app.id_number[-6:]
+    answers = []
+    for n in range(30):
+        wrong = f"{(int(tail[:5]) + 1 + n) % 100000:05d}{tail[5]}"
+        answers.append(_lookup(client, app.number, wrong, ip=f"10.7.0.{n % 3 + 1}").status_code)
+    assert answers[:5] == [200] * 5 and set(answers[5:]) == {429}
+    refused = _lookup(client, app.number, tail, ip="10.7.9.9")  # even the right tail, from a new address
+    assert refused.status_code == 429 and "该编号查询错误次数过多" in refused.content.decode()
+    assert AuditEvent.objects.filter(action="lookup_locked", detail__by="key").count() == 1
+    other = ApplicationFactory(posting=posting_a)
+    ok = _lookup(client, other.number, other.id_number[-6:], ip="10.7.9.9")
+    assert ok.status_code == 200 and "申请状态" in ok.content.decode()
+
+
+@pytest.mark.usefixtures("no_rate_limit")
+def test_an_address_is_refused_after_twenty_misses(client, world, posting_a):
+    for n in range(20):
+        assert _lookup(client, f"A20261129{n:06d}", "123456", ip="10.8.0.1").status_code == 200
+    app = ApplicationFactory(posting=posting_a)
+    refused = _lookup(client, app.number, app.id_number[-6:], ip="10.8.0.1")
+    assert refused.status_code == 429 and "分钟后再试" in refused.content.decode()
+    assert _lookup(client, app.number, app.id_number[-6:], ip="10.8.0.2").status_code == 200
+
+
+@pytest.mark.usefixtures("no_rate_limit")
+def test_the_limit_holds_with_redis_down(client, world, posting_a, settings):
+    from canghzou_portal import lookup_limit
+
+    settings.PORTAL_LIMITS_REDIS_URL = "redis://127.0.0.1:1/7"  # nothing listens on port 1
+    lookup_limit.reset_redis_state()
+    try:
+        app = ApplicationFactory(posting=posting_a)
+        for n in range(5):
+            assert _lookup(client, app.number, "000000", ip=f"10.9.0.{n}").status_code == 200
+        assert _lookup(client, app.number, app.id_number[-6:], ip="10.9.1.1").status_code == 429
+    finally:
+        lookup_limit.reset_redis_state()
+
+
+@pytest.mark.usefixtures("no_rate_limit")
+def test_old_numbers_stay_valid_and_typing_is_forgiving(client, world, posting_a):
+    old = ApplicationFactory(posting=posting_a, number="A20261129000042")  # before issue 15
+    assert "申请状态" in _lookup(client, "a2026 1129-000042", old.id_number[-6:], ip="10.6.6.6").content.decode()
+    new = actions.application_submit(
+        posting=posting_a, name="赵新兵", id_number=make_id_number("130903", "19900505", 321), phone="13812345678",
+        stated_county=world["countyB"],
+    )  # fmt: skip
+    typed = new.number[:9] + "-" + new.number[9:].lower().replace("0", "o").replace("1", "l")
+    full_width_tail = "".join(chr(ord(c) + 0xFEE0) for c in new.id_number[-6:])
+    assert "申请状态" in _lookup(client, typed, full_width_tail, ip="10.6.6.6").content.decode()
+
+
+def test_lookup_form_errors_are_chinese_and_count_nothing(client, world):
+    response = _lookup(client, "申请编号", "12", ip="10.5.5.5")
+    body = response.content.decode()
+    assert "申请编号格式不正确" in body and "请填写身份证号后6位" in body
+    from services.models import LookupMiss
+
+    assert not LookupMiss.objects.exists()

@@ -529,8 +529,13 @@ def run_export(
     queryset=None,
     station_code: str | None = None,
     request=None,
+    audit_detail: dict | None = None,
 ) -> int:
-    """Export (scoped, masked unless the user may see full numbers) and audit it."""
+    """Export (scoped, masked unless the user may see full numbers) and audit it.
+
+    ``audit_detail``: what the caller's filters asked for and applied (``station``,
+    ``station_requested``, …), recorded with the export — never a search term (it may be an ID or
+    phone number)."""
     if file_format not in ("xlsx", "csv"):
         raise ValueError(file_format)
     full_pii = can_see_full_pii(user)
@@ -545,7 +550,7 @@ def run_export(
         file_sha256=digest_out.hexdigest(),
         file_format=file_format,
         full_pii=full_pii,
-        station=station_code or "",
+        **{"station": station_code or "", **(audit_detail or {})},
     )
     return count
 

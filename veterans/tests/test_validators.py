@@ -205,3 +205,47 @@ def test_name_initials_spells_as_lazy_pinyin_does():
     for name in names:
         assert name_initials(name) == "".join(lazy_pinyin(name, style=Style.FIRST_LETTER)).lower()[:20], name
     assert name_initials("张三丰") == "zsf"
+
+
+# --- issue 15, point 10: full-width input (a Chinese input method types １３０９…Ｘ) -----------------
+def _full_width(text: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if c.isascii() and c.isalnum() else c for c in text)
+
+
+@pytest.mark.parametrize("number", ["11010519491231002X", "130902198001011236"])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        lambda n: _full_width(n),
+        lambda n: _full_width(n.lower()),
+        lambda n: n[:17] + _full_width(n[17]),
+        lambda n: "\u3000" + _full_width(n[:6]) + "\u3000" + n[6:] + " ",
+    ],
+    ids=["all-full-width", "full-width-lower-x", "full-width-check-char", "full-width-spaces"],
+)
+def test_full_width_digits_and_x_are_accepted_as_ascii(number, typed):
+    assert parse_resident_id(typed(number)).number == number
+
+
+def test_digits_of_other_scripts_are_a_format_error():
+    arabic_indic = "".join(chr(0x0660 + int(c)) for c in "13090219800101123") + "6"
+    assert _code(arabic_indic) == "id_format"
+    with pytest.raises(ValidationError):
+        validate_mobile("１３９" + "\u0661" * 8)
+
+
+def test_full_width_mobile_is_accepted():
+    assert validate_mobile("１３９ １２３４ ５６７８") == "13912345678"
+
+
+def test_registry_lookup_by_a_full_width_id(world):
+    vet = VeteranFactory(station=world["villageA1a"], id_number="11010519491231002X")
+    assert list(Veteran.objects.by_id_number(_full_width("11010519491231002x"))) == [vet]
+
+
+def test_registration_form_takes_a_full_width_id(world, client_for, village_clerk):
+    from veterans.forms import VeteranForm
+
+    form = VeteranForm(user=village_clerk)
+    form.cleaned_data = {"id_number": _full_width("11010519491231002x")}
+    assert form.clean_id_number() == "11010519491231002X"

@@ -2,15 +2,25 @@ import os
 from io import StringIO
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from services.demo_accounts import DEMO_PASSWORD, demo_account_specs, ensure_demo_accounts
+from services.demo_accounts import (
+    DEMO_PASSWORD,
+    DEMO_REFUSED,
+    FIRST_ADMIN_HINT,
+    demo_account_specs,
+    demo_allowed,
+    ensure_demo_accounts,
+)
 from services.loading import DEFAULT_FILE, load_stations
 from services.models import Station, User
 
 
 class Command(BaseCommand):
-    help = "首次启动：加载服务站网络；演示环境下创建演示管理员和各角色账号（已存在则跳过）。"
+    help = (
+        "首次启动：加载服务站网络；演示环境下创建演示管理员和各角色账号（已存在则跳过）。"
+        "生产环境只能加 --no-demo 运行。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--no-demo", action="store_true", help="不创建演示账号和演示数据")
@@ -19,6 +29,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, no_demo: bool, demo_veterans: int, **options):
+        if not no_demo and not demo_allowed():
+            # Refused before anything is written: nothing partial.
+            raise CommandError(f"{DEMO_REFUSED}\n{FIRST_ADMIN_HINT}")
         if not Station.objects.exists():
             report = load_stations(DEFAULT_FILE)
             self.stdout.write(f"已加载服务站 {len(report.created)} 个（{DEFAULT_FILE.name}）")

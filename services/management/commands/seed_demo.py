@@ -13,7 +13,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from services.demo_accounts import ensure_demo_accounts
+from services.demo_accounts import DEMO_REFUSED, FIRST_ADMIN_HINT, demo_allowed, ensure_demo_accounts
 from services.loading import DEFAULT_FILE, load_stations
 from services.models import Station
 
@@ -38,6 +38,8 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2026, help="随机种子（默认2026）")
 
     def handle(self, *args, veterans: int, seed: int, **options):
+        if not demo_allowed():
+            raise CommandError(f"{DEMO_REFUSED}\n{FIRST_ADMIN_HINT}")
         if veterans < 0 or veterans > 2_000_000:
             raise CommandError("--veterans 须为 0 到 2000000 之间的整数")
         if not Station.objects.exists():
