@@ -97,6 +97,24 @@ class Recorder:
         # Playwright calls route handlers for the first URL of a navigation only, not for the
         # targets of its redirects (a posted form → 302 → the detail page): those are kept here.
         context.on("requestfinished", self.finished)
+        context.on("request", self.started)
+        context.on("requestfailed", self.failed)
+        self.pending: set = set()  # redirect targets under way
+
+    def started(self, request) -> None:
+        if request.redirected_from is not None and self._main_document(request) is not None:
+            self.pending.add(request)
+
+    def failed(self, request) -> None:
+        self.pending.discard(request)
+
+    def settle(self, timeout_ms: int = 10_000) -> None:
+        """Wait (dispatching events) until every redirect target under way has arrived."""
+        pages = [p for p in self.context.pages if p not in self.auditor_pages and not p.is_closed()]
+        waited = 0
+        while self.pending and pages and waited < timeout_ms:
+            pages[0].wait_for_timeout(50)
+            waited += 50
 
     def _main_document(self, request):
         if request.resource_type != "document" or request.frame.parent_frame is not None:
@@ -126,6 +144,7 @@ class Recorder:
         route.fulfill(response=response, body=body)
 
     def finished(self, request) -> None:
+        self.pending.discard(request)
         if request.redirected_from is None:
             return  # the first URL of a navigation went through handle()
         page = self._main_document(request)
@@ -167,6 +186,7 @@ def audit(context) -> list[Violation]:
                 open_page.wait_for_load_state("load", timeout=10_000)
             except Exception:  # noqa: BLE001, S112 - a page that never loads has nothing to audit
                 continue
+        recorder.settle()
     if not recorder.documents:
         return []
     # A test that closed its context still gets its pages checked, in a fresh context (no cookies);

@@ -71,7 +71,8 @@ def test_recorder_keeps_posted_pages_and_redirects_and_the_portal_passes(
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(f"{live_server.url}/station/")
-    page.wait_for_load_state()  # the redirect's target is kept once it has arrived whole
+    page.wait_for_load_state()
+    recorder.settle()  # the redirect's target is kept once it has arrived whole
     kept = [(d.method, d.url.removeprefix(live_server.url), d.status) for d in recorder.documents]
     assert kept == [
         ("GET", "/accounts/login/", 200),
